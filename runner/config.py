@@ -1,0 +1,360 @@
+"""Load config/pipeline.yaml + compose.yaml into a validated, template-resolved Pipeline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+import yaml
+
+from .compose import Service, load_services
+from .errors import ConfigError
+
+CONTAINER_INPUT_DIR = "/input"
+CONTAINER_WORKDIR = "/work"
+CONTAINER_OUT = "/out"
+CONTAINER_FILES = "/files"
+OUTPUT_KINDS = {"any", "json", "wav", "video", "srt", "text"}
+GPU_MODES = ("none", "optional", "required")
+_TEMPLATE = re.compile(r"\{([A-Za-z_][\w.\-]*)\}")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+GpuMode = Literal["none", "optional", "required"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of transient engine errors (never of a stage's own failure)."""
+
+    attempts: int = 3
+    wait_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """A declared output: a path (or glob) inside the stage folder and its content check."""
+
+    name: str
+    path: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+    publish: str | None = None  # resolved but for {ext}
+
+    @property
+    def is_glob(self) -> bool:
+        return any(ch in self.path for ch in "*?[")
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One stage, fully resolved."""
+
+    name: str
+    index: int
+    service: str
+    command: tuple[str, ...]
+    timeout_s: float
+    grace_s: float
+    critical: bool
+    gpu: GpuMode
+    depends_on: tuple[str, ...]
+    outputs: dict[str, OutputSpec]
+    retries: RetryPolicy
+    uses_input: bool
+    uses_files: tuple[str, ...]
+
+    @property
+    def dirname(self) -> str:
+        return f"{self.index:02d}_{self.name}"
+
+
+@dataclass
+class Pipeline:
+    """The loaded pipeline: stages in order, their services, parameters and files."""
+
+    path: Path
+    compose_path: Path
+    params: dict[str, str]
+    files: dict[str, Path]
+    stages: list[StageSpec]
+    services: dict[str, Service]
+
+    def stage(self, name: str) -> StageSpec:
+        for st in self.stages:
+            if st.name == name:
+                return st
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [st.name for st in self.stages]
+
+    def downstream(self, name: str) -> set[str]:
+        """Every stage that depends, directly or not, on `name`."""
+        found: set[str] = set()
+        frontier = {name}
+        while frontier:
+            nxt = {st.name for st in self.stages if set(st.depends_on) & frontier} - found
+            found |= nxt
+            frontier = nxt
+        return found
+
+
+@dataclass(frozen=True)
+class InputNames:
+    """The names templates need about the input file."""
+
+    name: str
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.name).stem
+
+    @property
+    def ext(self) -> str:
+        return PurePosixPath(self.name).suffix
+
+    @property
+    def container_path(self) -> str:
+        ext = self.ext if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", self.ext) else ".bin"
+        return f"{CONTAINER_INPUT_DIR}/source{ext.lower()}"
+
+
+class _Loader:
+    """Validation with errors that name the file, the stage and the field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = str(path)
+
+    def fail(self, where: str, problem: str) -> ConfigError:
+        return ConfigError(self.file, where, problem)
+
+    def read(self) -> dict:
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise self.fail("", "pipeline file not found (give --config FILE)") from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else ""
+            raise self.fail(where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        if not isinstance(data, dict):
+            raise self.fail("", "must be a mapping with a `stages:` list")
+        if data.get("version", 1) != 1:
+            raise self.fail("version", f"unsupported version {data.get('version')!r} (expected 1)")
+        return data
+
+    def number(self, where: str, value: Any, default: float) -> float:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(where, f"must be a positive number of seconds, got {value!r}")
+        return float(value)
+
+
+def _templated(
+    text: str, values: dict[str, str], loader: _Loader, where: str, allowed_refs: set[str] | None = None
+) -> tuple[str, set[str]]:
+    """Replace `{key}` templates; return the text and the names used."""
+    used: set[str] = set()
+
+    def sub(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            if key.startswith("stages.") and allowed_refs is not None:
+                raise loader.fail(where, f"{{{key}}} is not an output of a stage this one depends on")
+            raise loader.fail(where, f"unknown template {{{key}}}")
+        used.add(key)
+        return values[key]
+
+    return _TEMPLATE.sub(sub, text), used
+
+
+def _ancestors(name: str, deps: dict[str, tuple[str, ...]]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(deps.get(name, ()))
+    while stack:
+        cur = stack.pop()
+        if cur not in seen:
+            seen.add(cur)
+            stack.extend(deps.get(cur, ()))
+    return seen
+
+
+def _check_cycles(deps: dict[str, tuple[str, ...]], loader: _Loader) -> None:
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == 1:
+            cycle = [*path[path.index(node) :], node]
+            raise loader.fail(f"stages.{node}.depends_on", f"dependency cycle: {' -> '.join(cycle)}")
+        if state.get(node) == 2:
+            return
+        state[node] = 1
+        for dep in deps[node]:
+            visit(dep, [*path, node])
+        state[node] = 2
+
+    for node in deps:
+        visit(node, [])
+
+
+def _parse_outputs(raw: Any, where: str, loader: _Loader) -> dict[str, dict]:
+    if not isinstance(raw, dict) or not raw:
+        raise loader.fail(where, "declare at least one output (name: {path, kind})")
+    outs = {}
+    for oname, spec in raw.items():
+        owhere = f"{where}.{oname}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) or not spec["path"]:
+            raise loader.fail(owhere, "needs `path` (a file name inside the stage folder)")
+        p = PurePosixPath(spec["path"])
+        if p.is_absolute() or ".." in p.parts:
+            raise loader.fail(f"{owhere}.path", "must be relative, inside the stage folder")
+        kind = spec.get("kind", "any")
+        if kind not in OUTPUT_KINDS:
+            raise loader.fail(f"{owhere}.kind", f"unknown kind {kind!r} (one of {', '.join(sorted(OUTPUT_KINDS))})")
+        outs[oname] = spec
+    return outs
+
+
+def load_pipeline(
+    path: Path,
+    input_name: str,
+    param_overrides: dict[str, str] | None = None,
+    file_overrides: dict[str, Path] | None = None,
+    services: dict[str, Service] | None = None,
+) -> Pipeline:
+    """Load, validate and resolve the pipeline for one input file."""
+    path = path.resolve()
+    loader = _Loader(path)
+    data = loader.read()
+    names = InputNames(input_name)
+
+    params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
+    for key, value in (param_overrides or {}).items():
+        if key not in params:
+            raise loader.fail(f"--set {key}", f"unknown parameter (known: {', '.join(params)})")
+        params[key] = value
+    files = {str(k): (path.parent / str(v)).resolve() for k, v in (data.get("files") or {}).items()}
+    for key, value in (file_overrides or {}).items():
+        if key not in files:
+            raise loader.fail(f"--file {key}", f"unknown file key (known: {', '.join(files)})")
+        files[key] = value.resolve()
+
+    compose_path = (path.parent / str(data.get("compose", "../compose.yaml"))).resolve()
+    if services is None:
+        services = load_services(compose_path)
+
+    defaults = data.get("defaults") or {}
+    default_timeout = loader.number("defaults.timeout", defaults.get("timeout"), 3600.0)
+    default_grace = loader.number("defaults.grace", defaults.get("grace"), 10.0)
+    retry_raw = defaults.get("retries") or {}
+    retries = RetryPolicy(attempts=int(retry_raw.get("attempts", 3)), wait_s=float(retry_raw.get("wait_s", 1.0)))
+    if retries.attempts < 1:
+        raise loader.fail("defaults.retries.attempts", "must be at least 1")
+
+    raw_stages = data.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise loader.fail("stages", "must be a non-empty list of stages")
+
+    # First pass: names, dependencies, outputs.
+    order: list[str] = []
+    deps: dict[str, tuple[str, ...]] = {}
+    raw_by_name: dict[str, dict] = {}
+    outputs_by_stage: dict[str, dict[str, dict]] = {}
+    for i, raw in enumerate(raw_stages):
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise loader.fail(f"stages[{i}]", "each stage needs a `name`")
+        name = raw["name"]
+        where = f"stages.{name}"
+        if not _NAME.match(name):
+            raise loader.fail(f"{where}.name", "use lower-case letters, digits and _")
+        if name in raw_by_name:
+            raise loader.fail(where, "duplicate stage name")
+        dep_raw = raw.get("depends_on", [order[-1]] if order else [])
+        if isinstance(dep_raw, str):
+            dep_raw = [dep_raw]
+        if not isinstance(dep_raw, list):
+            raise loader.fail(f"{where}.depends_on", "must be a list of stage names")
+        order.append(name)
+        raw_by_name[name] = raw
+        deps[name] = tuple(str(d) for d in dep_raw)
+        outputs_by_stage[name] = _parse_outputs(raw.get("outputs"), f"{where}.outputs", loader)
+    for name, dlist in deps.items():
+        for dep in dlist:
+            if dep not in raw_by_name:
+                raise loader.fail(f"stages.{name}.depends_on", f"unknown stage {dep!r}")
+    _check_cycles(deps, loader)
+    for name, dlist in deps.items():
+        for dep in dlist:
+            if order.index(dep) > order.index(name):
+                raise loader.fail(f"stages.{name}.depends_on", f"{dep!r} must come before {name!r} in the list")
+
+    base_values = {
+        "input": names.container_path,
+        "input_name": names.name,
+        "input_stem": names.stem,
+        "input_ext": names.ext,
+        "out": CONTAINER_OUT,
+        "workdir": CONTAINER_WORKDIR,
+        **{f"params.{k}": v for k, v in params.items()},
+        **{f"files.{k}": f"{CONTAINER_FILES}/{k}" for k in files},
+    }
+    dirnames = {name: f"{i + 1:02d}_{name}" for i, name in enumerate(order)}
+
+    stages: list[StageSpec] = []
+    for i, name in enumerate(order):
+        raw = raw_by_name[name]
+        where = f"stages.{name}"
+        service = raw.get("service", name)
+        if service not in services:
+            raise loader.fail(f"{where}.service", f"no service {service!r} in {compose_path}")
+        gpu = raw.get("gpu", "none")
+        if gpu not in GPU_MODES:
+            raise loader.fail(f"{where}.gpu", f"must be one of {', '.join(GPU_MODES)}, got {gpu!r}")
+        command = raw.get("command", [])
+        if not isinstance(command, list) or not all(isinstance(c, str | int | float) for c in command):
+            raise loader.fail(f"{where}.command", "must be a list of strings")
+        ancestors = _ancestors(name, deps)
+        values = dict(base_values)
+        for anc in ancestors:
+            for oname, ospec in outputs_by_stage[anc].items():
+                values[f"stages.{anc}.{oname}"] = f"{CONTAINER_WORKDIR}/{dirnames[anc]}/{ospec['path']}"
+        used: set[str] = set()
+        resolved_cmd = []
+        for j, part in enumerate(command):
+            text, u = _templated(str(part), values, loader, f"{where}.command[{j}]", ancestors)
+            resolved_cmd.append(text)
+            used |= u
+        outputs = {}
+        for oname, ospec in outputs_by_stage[name].items():
+            publish = ospec.get("publish")
+            if publish is not None:
+                publish, _ = _templated(
+                    str(publish), {**values, "ext": "{ext}"}, loader, f"{where}.outputs.{oname}.publish"
+                )
+                if "/" in publish or publish.startswith("."):
+                    raise loader.fail(f"{where}.outputs.{oname}.publish", "must be a plain file name")
+            options = {k: v for k, v in ospec.items() if k not in {"path", "kind", "publish"}}
+            outputs[oname] = OutputSpec(oname, ospec["path"], ospec.get("kind", "any"), options, publish)
+        stages.append(
+            StageSpec(
+                name=name,
+                index=i + 1,
+                service=service,
+                command=tuple(resolved_cmd),
+                timeout_s=loader.number(f"{where}.timeout", raw.get("timeout"), default_timeout),
+                grace_s=loader.number(f"{where}.grace", raw.get("grace"), default_grace),
+                critical=bool(raw.get("critical", True)),
+                gpu=gpu,
+                depends_on=deps[name],
+                outputs=outputs,
+                retries=retries,
+                uses_input="input" in used,
+                uses_files=tuple(sorted(k.split(".", 1)[1] for k in used if k.startswith("files."))),
+            )
+        )
+    return Pipeline(path=path, compose_path=compose_path, params=params, files=files, stages=stages, services=services)

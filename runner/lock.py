@@ -1,0 +1,77 @@
+"""One run per work folder: an OS lock (released by the kernel when the process dies) + who holds it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import LockedError
+from .manifest import utc_now, write_json_atomic
+
+LOCK_NAME = ".lock"
+HOLDER_NAME = ".lock.json"
+
+
+def read_holder(workdir: Path) -> dict | None:
+    """The last recorded holder (may be stale: check `is_locked` to know if it is alive)."""
+    try:
+        return json.loads((workdir / HOLDER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_locked(workdir: Path) -> bool:
+    """True when a live process holds the work folder's lock."""
+    lock_path = workdir / LOCK_NAME
+    if not lock_path.exists():
+        return False
+    probe = FileLock(str(lock_path), timeout=0, thread_local=False, fallback_to_soft=False)
+    try:
+        probe.acquire()
+    except Timeout:
+        return True
+    probe.release()
+    return False
+
+
+class WorkdirLock:
+    """Context manager: take the lock or raise LockedError naming the holder."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._lock = FileLock(
+            str(workdir / LOCK_NAME),
+            timeout=0,
+            thread_local=False,
+            fallback_to_soft=False,
+            preserve_lock_file=True,
+        )
+
+    def __enter__(self) -> WorkdirLock:
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            holder = read_holder(self.workdir) or {}
+            who = (
+                f"pid {holder.get('pid')} on {holder.get('host')} since {holder.get('since')} "
+                f"({' '.join(holder.get('argv', []))})"
+                if holder
+                else "another process"
+            )
+            raise LockedError(
+                f"{self.workdir} is in use by {who}; wait for it, or stop it (`reelstage status {self.workdir}`)"
+            ) from exc
+        write_json_atomic(
+            self.workdir / HOLDER_NAME,
+            {"pid": os.getpid(), "host": socket.gethostname(), "argv": sys.argv, "since": utc_now()},
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        (self.workdir / HOLDER_NAME).unlink(missing_ok=True)
+        self._lock.release()

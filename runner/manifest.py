@@ -1,0 +1,213 @@
+"""manifest.json: the only writer of a work folder's state (schema in docs/contract.md §5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import ManifestCorrupt
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+def utc_now() -> str:
+    """ISO-8601 UTC with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Temp file in the same folder, fsync, rename over, fsync the folder."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def read_manifest(workdir: Path) -> dict | None:
+    """The manifest of a work folder, None if there is none; ManifestCorrupt with the way out."""
+    path = workdir / MANIFEST_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ManifestCorrupt(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestCorrupt(
+            f"{path} is corrupt ({exc}); rerun with --reset to start this work folder over "
+            f"(the corrupt file is kept as {MANIFEST_NAME}.corrupt-*), or restore it"
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("stages"), dict) or "pipeline" not in data:
+        raise ManifestCorrupt(f"{path} is not a Reelstage manifest; rerun with --reset to start over")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ManifestCorrupt(
+            f"{path} has schema_version {data.get('schema_version')!r}, this Reelstage reads "
+            f"{SCHEMA_VERSION}; rerun with --reset to start over"
+        )
+    return data
+
+
+def set_aside_corrupt(workdir: Path) -> Path | None:
+    """Keep a corrupt manifest for inspection instead of deleting it (used by --reset)."""
+    path = workdir / MANIFEST_NAME
+    if not path.exists():
+        return None
+    kept = workdir / f"{MANIFEST_NAME}.corrupt-{int(time.time())}"
+    os.replace(path, kept)
+    return kept
+
+
+def new_stage_entry(index: int, dirname: str, critical: bool) -> dict:
+    return {
+        "index": index,
+        "dir": dirname,
+        "status": "pending",
+        "critical": critical,
+        "started_at": None,
+        "ended_at": None,
+        "duration_s": None,
+        "attempts": [],
+        "image": None,
+        "image_id": None,
+        "outputs": {},
+        "progress": None,
+        "notes": [],
+        "info": {},
+        "error": None,
+        "resume_key": None,
+    }
+
+
+class Manifest:
+    """In-memory manifest with thread-safe mutation and atomic saves."""
+
+    def __init__(self, workdir: Path, data: dict) -> None:
+        self.workdir = workdir
+        self.path = workdir / MANIFEST_NAME
+        self.data = data
+        self._lock = threading.RLock()
+        self._last_progress_save = 0.0
+
+    @classmethod
+    def open(cls, workdir: Path, run_id: str) -> Manifest:
+        """Load the work folder's manifest, or start a new one."""
+        data = read_manifest(workdir)
+        if data is None:
+            now = utc_now()
+            data = {
+                "schema_version": SCHEMA_VERSION,
+                "run_id": run_id,
+                "created_at": now,
+                "updated_at": now,
+                "workdir": str(workdir),
+                "config": {},
+                "input": {},
+                "pipeline": {
+                    "status": "pending",
+                    "stages": [],
+                    "completed_stages": [],
+                    "next_stage": None,
+                    "current_stage": None,
+                    "started_at": None,
+                    "ended_at": None,
+                    "error": None,
+                    "exit_code": None,
+                    "runs": [],
+                },
+                "stages": {},
+            }
+        return cls(workdir, data)
+
+    @property
+    def stages(self) -> dict[str, dict]:
+        return self.data["stages"]
+
+    @property
+    def pipeline(self) -> dict:
+        return self.data["pipeline"]
+
+    def save(self) -> None:
+        with self._lock:
+            self.data["updated_at"] = utc_now()
+            write_json_atomic(self.path, self.data)
+
+    def update(self, **changes: Any) -> None:
+        """Set top-level keys and save."""
+        with self._lock:
+            self.data.update(changes)
+            self.save()
+
+    def stage(self, name: str) -> dict:
+        return self.stages[name]
+
+    def sync_stages(self, specs: list[tuple[str, int, str, bool]]) -> None:
+        """Make sure every (name, index, dirname, critical) has an entry, in pipeline order."""
+        with self._lock:
+            for name, index, dirname, critical in specs:
+                entry = self.stages.setdefault(name, new_stage_entry(index, dirname, critical))
+                entry.update(index=index, dir=dirname, critical=critical)
+            self.pipeline["stages"] = [s[0] for s in specs]
+            self.refresh_progress_fields()
+
+    def refresh_progress_fields(self) -> None:
+        """Derive completed_stages and next_stage from the stage entries (pipeline order)."""
+        order = self.pipeline["stages"]
+        done = [n for n in order if self.stages.get(n, {}).get("status") in ("success", "skipped")]
+        self.pipeline["completed_stages"] = done
+        self.pipeline["next_stage"] = next((n for n in order if n not in done), None)
+
+    def set_stage(self, name: str, save: bool = True, **changes: Any) -> None:
+        with self._lock:
+            self.stages[name].update(changes)
+            self.refresh_progress_fields()
+            if save:
+                self.save()
+
+    def set_pipeline(self, **changes: Any) -> None:
+        with self._lock:
+            self.pipeline.update(changes)
+            self.refresh_progress_fields()
+            self.save()
+
+    def add_attempt(self, name: str, attempt: dict) -> None:
+        with self._lock:
+            self.stages[name]["attempts"].append(attempt)
+            self.save()
+
+    def update_attempt(self, name: str, **changes: Any) -> None:
+        with self._lock:
+            self.stages[name]["attempts"][-1].update(changes)
+            self.save()
+
+    def set_progress(self, name: str, fraction: float | None, message: str, min_interval_s: float = 1.0) -> bool:
+        """Record progress; saved at most every `min_interval_s`. Returns True when saved."""
+        with self._lock:
+            self.stages[name]["progress"] = {"fraction": fraction, "message": message, "updated_at": utc_now()}
+            now = time.monotonic()
+            if now - self._last_progress_save < min_interval_s:
+                return False
+            self._last_progress_save = now
+            self.save()
+            return True

@@ -1,0 +1,89 @@
+"""Checks done before any container starts; each failure is one clear line (exit 2)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .compose import build_images
+from .config import Pipeline
+from .engine import Engine, EngineError, ImageMissing
+from .errors import UsageError
+
+
+def check_input(path: Path) -> None:
+    if not path.exists():
+        raise UsageError(f"input not found: {path}")
+    if not path.is_file():
+        raise UsageError(f"input is not a file: {path}")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"input is not readable: {path} (check its permissions)")
+    if path.stat().st_size == 0:
+        raise UsageError(f"input is empty: {path}")
+
+
+def check_workdir(workdir: Path) -> None:
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=workdir, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"work folder {workdir} is not writable ({exc.strerror}); give --workdir DIR") from exc
+
+
+def check_free_space(workdir: Path, input_size: int, ratio: float) -> None:
+    free = shutil.disk_usage(workdir).free
+    need = int(input_size * ratio)
+    if free < need:
+        raise UsageError(
+            f"only {free / 1e9:.1f} GB free in {workdir}, need {need / 1e9:.1f} GB "
+            f"({ratio:g}x the input); free some space or give --workdir on a larger disk"
+        )
+
+
+def check_engine(engine: Engine) -> None:
+    try:
+        engine.ping()
+    except EngineError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def ensure_images(engine: Engine, pipeline: Pipeline, stage_names: list[str], say) -> dict[str, str]:
+    """Image id per service of the given stages; builds missing buildable images first."""
+    services = sorted({pipeline.stage(n).service for n in stage_names})
+    missing = []
+    for svc in services:
+        try:
+            engine.image_id(pipeline.services[svc].image)
+        except ImageMissing:
+            missing.append(svc)
+        except EngineError as exc:
+            raise UsageError(str(exc)) from exc
+    if missing:
+        unbuildable = [s for s in missing if not pipeline.services[s].buildable]
+        if unbuildable:
+            images = ", ".join(pipeline.services[s].image for s in unbuildable)
+            raise UsageError(f"image(s) {images} missing and compose.yaml has no build for them; run `make images`")
+        say(f"building missing images: {', '.join(missing)} (this can take a while; `make images` does it ahead)")
+        build_images(pipeline.compose_path, missing)
+    ids = {}
+    for svc in services:
+        try:
+            ids[svc] = engine.image_id(pipeline.services[svc].image)
+        except EngineError as exc:
+            raise UsageError(str(exc)) from exc
+    return ids
+
+
+def check_gpu(pipeline: Pipeline, stage_names: list[str], gpu_available: bool) -> None:
+    if gpu_available:
+        return
+    for name in stage_names:
+        stage = pipeline.stage(name)
+        if stage.gpu == "required":
+            raise UsageError(
+                f"stage {name} requires a GPU but Docker has no GPU runtime here "
+                "(install the NVIDIA Container Toolkit, or set gpu: optional in the pipeline)"
+            )

@@ -1,0 +1,157 @@
+"""Read-only view of work folders: discover runs, who holds them, and their logs (docs/contract.md §4–6)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import ManifestCorrupt
+from .manifest import MANIFEST_NAME, read_manifest
+
+LOCK_NAME = ".lock"
+HOLDER_NAME = ".lock.json"
+_TAIL_BLOCK = 64 * 1024
+
+
+def lock_holder(workdir: Path) -> dict | None:
+    """Who holds the work folder's lock right now, or None when no live process does.
+
+    Probes with a non-blocking flock on the lock file opened read-only (never created nor
+    truncated); a lock we manage to take is released at once. The holder's details come from
+    `.lock.json` ({pid, host, argv, since}) and are {} when that file is unreadable.
+    """
+    try:
+        fd = os.open(workdir / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = json.loads((workdir / HOLDER_NAME).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                holder = {}
+            return holder if isinstance(holder, dict) else {}
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def find_workdirs(root: Path) -> list[Path]:
+    """Work folders directly under `root` (folders holding a manifest.json), sorted by name."""
+    try:
+        children = sorted(root.iterdir())
+    except OSError:
+        return []
+    return [child for child in children if child.is_dir() and (child / MANIFEST_NAME).is_file()]
+
+
+def summarize(workdir: Path) -> dict:
+    """One run's summary; a corrupt manifest gives status "corrupt" and the error instead of raising."""
+    holder = lock_holder(workdir)
+    summary: dict = {
+        "run": workdir.name,
+        "workdir": str(workdir.resolve()),
+        "input_name": None,
+        "run_id": None,
+        "status": "corrupt",
+        "current_stage": None,
+        "completed": 0,
+        "total": 0,
+        "updated_at": None,
+        "live": holder is not None,
+        "holder": holder,
+        "error": None,
+    }
+    try:
+        manifest = read_manifest(workdir)
+    except ManifestCorrupt as exc:
+        return {**summary, "error": str(exc)}
+    if manifest is None:
+        return {**summary, "error": f"{workdir / MANIFEST_NAME} is missing"}
+    pipeline = manifest.get("pipeline") or {}
+    return {
+        **summary,
+        "input_name": (manifest.get("input") or {}).get("name"),
+        "run_id": manifest.get("run_id"),
+        "status": pipeline.get("status"),
+        "current_stage": pipeline.get("current_stage"),
+        "completed": len(pipeline.get("completed_stages") or []),
+        "total": len(pipeline.get("stages") or manifest.get("stages") or []),
+        "updated_at": manifest.get("updated_at"),
+        "error": pipeline.get("error"),
+    }
+
+
+def list_runs(root: Path) -> list[dict]:
+    """Summaries of every work folder under `root`, most recently updated first."""
+    runs = [summarize(workdir) for workdir in find_workdirs(root)]
+    return sorted(runs, key=lambda run: run["updated_at"] or "", reverse=True)
+
+
+def tail_lines(path: Path, n: int) -> list[str]:
+    """The last `n` lines of a text file, reading backwards in blocks (cheap on huge logs)."""
+    if n <= 0:
+        return []
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        data = b""
+        pos = end
+        while pos > 0 and data.count(b"\n") <= n:
+            step = min(_TAIL_BLOCK, pos)
+            pos -= step
+            fh.seek(pos)
+            data = fh.read(step) + data
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return lines[-n:]
+
+
+def follow(path: Path, poll_s: float = 0.5, from_start: bool = False) -> Iterator[str]:
+    """Yield lines appended to `path` as they come (like `tail -f`), forever; the caller stops it.
+
+    Starts at the end unless `from_start`; waits for the file to appear; reopens it when it is
+    replaced or truncated. A partial last line is held back until its newline arrives.
+    """
+    fh = None
+    pending = b""
+    try:
+        while True:
+            if fh is None:
+                try:
+                    fh = open(path, "rb")  # noqa: SIM115 (kept open across iterations)
+                except FileNotFoundError:
+                    time.sleep(poll_s)
+                    continue
+                if not from_start:
+                    fh.seek(0, os.SEEK_END)
+                from_start = True  # a replacement file is read from its start
+            chunk = fh.read(_TAIL_BLOCK)
+            if chunk:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield line.decode("utf-8", errors="replace")
+                continue
+            if _replaced_or_truncated(path, fh):
+                fh.close()
+                fh, pending = None, b""
+                continue
+            time.sleep(poll_s)
+    finally:
+        if fh is not None:
+            fh.close()
+
+
+def _replaced_or_truncated(path: Path, fh) -> bool:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fh.fileno())
+    return (st.st_ino, st.st_dev) != (own.st_ino, own.st_dev) or st.st_size < fh.tell()

@@ -1,0 +1,77 @@
+"""The work folder's layout: staging folders, atomic promotion, published deliverables."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from .config import OutputSpec
+
+STAGING = ".staging"
+LOGS = "logs"
+
+
+def default_workdir(input_path: Path, root: Path | None = None) -> Path:
+    """`out/<input stem>/` under the current folder (or `root`)."""
+    return (root or Path.cwd() / "out") / input_path.stem
+
+
+def new_staging_dir(workdir: Path, dirname: str, run_id: str, attempt: int) -> Path:
+    """A fresh, empty folder for one attempt (never taken as done)."""
+    path = workdir / STAGING / f"{dirname}.{run_id}.{attempt}"
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def clear_staging(workdir: Path) -> None:
+    """Remove leftovers of interrupted attempts."""
+    shutil.rmtree(workdir / STAGING, ignore_errors=True)
+
+
+def resolve_output(folder: Path, spec: OutputSpec) -> tuple[Path | None, str | None]:
+    """The file an output names inside `folder` (a glob must match exactly one)."""
+    if not spec.is_glob:
+        return folder / spec.path, None
+    matches = sorted(Path(p) for p in glob.glob(str(folder / spec.path)))
+    if len(matches) != 1:
+        return None, f"{spec.path} matched {len(matches)} files, expected exactly one"
+    return matches[0], None
+
+
+def promote(staging: Path, final: Path) -> None:
+    """Move a verified staging folder into place atomically (replacing an older result)."""
+    trash = None
+    if final.exists():
+        trash = final.parent / STAGING / f"trash-{final.name}-{uuid.uuid4().hex[:8]}"
+        os.replace(final, trash)
+    os.replace(staging, final)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def publish(source: Path, target: Path) -> None:
+    """Put a deliverable in the work folder root: a hard link if possible, else a copy; atomic."""
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copy2(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def is_published(source: Path, target: Path) -> bool:
+    try:
+        a, b = source.stat(), target.stat()
+    except OSError:
+        return False
+    return (a.st_ino == b.st_ino and a.st_dev == b.st_dev) or (a.st_size == b.st_size and a.st_mtime == b.st_mtime)
