@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -160,7 +161,7 @@ def plan(
         params=_pairs(params, "--set"),
         files={k: Path(v) for k, v in _pairs(files, "--file").items()},
     )
-    prep, decisions = plan_only(options, default_engine())
+    _prep, decisions = plan_only(options, default_engine())
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in decisions], indent=2))
         return
@@ -227,10 +228,8 @@ def _register_optional_commands() -> None:
 
 
 def main() -> None:
-    try:
+    with contextlib.suppress(ImportError):
         _register_optional_commands()
-    except ImportError:
-        pass
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -29,10 +30,8 @@ class Notifier:
         self._thread.start()
 
     def send(self, event: dict) -> None:
-        try:
+        with contextlib.suppress(queue.Full):
             self._queue.put_nowait(event)
-        except queue.Full:
-            pass
 
     def close(self, wait_s: float = 5.0) -> None:
         """Flush what is queued, waiting at most `wait_s`."""

@@ -139,7 +139,7 @@ def format_duration(seconds: float | None) -> str:
     """`1h02m`, `3m05s`, `12s`, or `?`."""
     if seconds is None:
         return "?"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds >= 3600:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
     if seconds >= 60:

@@ -1,0 +1,5 @@
+"""`python -m runner` is `reelstage`."""
+
+from .cli import main
+
+main()
