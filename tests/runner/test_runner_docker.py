@@ -60,7 +60,7 @@ def test_success_path_records_everything(project):
 
 def test_critical_failure_finalizes_manifest_and_exits_1(project, docker_client):
     project.write(
-        three_stages()[:1] + [stage("beta", "echo broken >&2; exit 7")] + three_stages()[2:], params={"a": 1, "b": 1}
+        [*three_stages()[:1], stage("beta", "echo broken >&2; exit 7"), *three_stages()[2:]], params={"a": 1, "b": 1}
     )
     res = project.run()
     assert res.returncode == 1
@@ -268,7 +268,8 @@ def test_container_runs_as_invoking_user_without_network_input_read_only(project
                 "inspect",
                 "id -u > {out}/uid.txt; id -g > {out}/gid.txt; ls /sys/class/net > {out}/net.txt;"
                 " (echo x >> {input} && echo writable || echo read-only) > {out}/input.txt;"
-                " (touch /work/x && echo writable || echo read-only) > {out}/work.txt; sleep 2; echo ok > {out}/out.txt",
+                " (touch /work/x && echo writable || echo read-only) > {out}/work.txt;"
+                " sleep 2; echo ok > {out}/out.txt",
             )
         ]
     )
