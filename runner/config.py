@@ -220,6 +220,17 @@ def _parse_outputs(raw: Any, where: str, loader: _Loader) -> dict[str, dict]:
     return outs
 
 
+def compose_path_of(path: Path) -> Path | None:
+    """The compose file a pipeline file names (None if the pipeline file is unreadable)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return (path.resolve().parent / str(data.get("compose", "../compose.yaml"))).resolve()
+
+
 def load_pipeline(
     path: Path,
     input_name: str,

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,17 @@ from pathlib import Path
 import tenacity
 
 from .checks import CheckContext, media_duration, verify_output
-from .config import CONTAINER_FILES, CONTAINER_OUT, CONTAINER_WORKDIR, InputNames, Pipeline, StageSpec, load_pipeline
+from .compose import load_services
+from .config import (
+    CONTAINER_FILES,
+    CONTAINER_OUT,
+    CONTAINER_WORKDIR,
+    InputNames,
+    Pipeline,
+    StageSpec,
+    compose_path_of,
+    load_pipeline,
+)
 from .display import Display, PlainDisplay
 from .engine import ContainerSpec, Engine, EngineError, ImageMissing, Interrupted, Mount, RunResult
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
@@ -93,11 +104,24 @@ class Runner:
         self.log: RunLogger | None = None
         self.history = History()
         self._reran: set[str] = set()
+        self._services: Future | None = None
 
     # -- preparation -------------------------------------------------------------------
 
+    def _prefetch_services(self) -> None:
+        """Resolve compose.yaml (a subprocess) while the lock, orphans and manifest are handled."""
+        compose = compose_path_of(self.opt.config)
+        if compose is not None and compose.is_file():
+            self._services = ThreadPoolExecutor(1).submit(load_services, compose)
+
     def _load(self) -> Pipeline:
-        return load_pipeline(self.opt.config, self.opt.input.name, self.opt.params, self.opt.files)
+        services = None
+        if self._services is not None:
+            try:
+                services = self._services.result()
+            except ReelstageError:
+                services = None  # load_pipeline reports it again, with context
+        return load_pipeline(self.opt.config, self.opt.input.name, self.opt.params, self.opt.files, services)
 
     def _validate_selection(self, pipeline: Pipeline) -> None:
         known = set(pipeline.names)
@@ -162,7 +186,8 @@ class Runner:
                     image_ids[svc] = self.engine.image_id(pipeline.services[svc].image)
                 except ImageMissing:
                     image_ids[svc] = "<missing>"
-        gpu = self.engine.gpu_available()
+        wants_gpu = any(pipeline.stage(n).gpu != "none" for n in names)
+        gpu = self.engine.gpu_available() if wants_gpu else False
         check_gpu(pipeline, names, gpu)
         return Prepared(
             pipeline=pipeline,
@@ -219,6 +244,7 @@ class Runner:
         """Run the pipeline; returns the exit code."""
         check_input(self.opt.input)
         check_workdir(self.workdir)
+        self._prefetch_services()
         with WorkdirLock(self.workdir):
             self.log = RunLogger(self.workdir / LOGS / "runner.jsonl", self.run_id)
             try:
