@@ -118,10 +118,14 @@ def run(
         progress_interval_s=progress_interval,
     )
     display = make_display(progress_interval)
+    runner = Runner(options, default_engine(), display)
     try:
-        code = Runner(options, default_engine(), display).run()
+        code = runner.run()
     finally:
         display.close()
+    error = runner.manifest.pipeline.get("error") if runner.manifest else None
+    if code != 0 and error:
+        _fail(error, code)
     sys.exit(code)
 
 

@@ -321,8 +321,6 @@ class Runner:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
         if status == "completed":
             self.display.say(f"done: {self.workdir} (manifest.json, report.html)")
-        elif error:
-            self.display.say(f"error: {error}")
 
     def _write_report(self) -> None:
         try:
