@@ -45,8 +45,17 @@ def write_project(root: Path, stages: int) -> Path:
 
 
 def reelstage(config: Path, movie: Path, workdir: Path) -> float:
-    cmd = [str(REPO / ".venv" / "bin" / "reelstage"), "run", str(movie), "--config", str(config), "--workdir",
-           str(workdir), "--min-free-ratio", "0"]
+    cmd = [
+        str(REPO / ".venv" / "bin" / "reelstage"),
+        "run",
+        str(movie),
+        "--config",
+        str(config),
+        "--workdir",
+        str(workdir),
+        "--min-free-ratio",
+        "0",
+    ]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - t
@@ -73,8 +82,9 @@ def bare_sdk(stages: int, root: Path) -> float:
     """The least a runner must do, as its own Python process like `reelstage run`: create, start, wait,
     read the logs, remove; one output folder per container."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", BARE_LOOP, str(root), str(stages), TEST_IMAGE, NOOP.replace("{out}", "/out")],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-c", BARE_LOOP, str(root), str(stages), TEST_IMAGE, NOOP.replace("{out}", "/out")], check=True
+    )
     return time.perf_counter() - t
 
 
@@ -113,7 +123,8 @@ def main() -> None:
         print(f"{args.stages} no-op stages, {args.reps} repetitions, medians:")
         for name, values in times.items():
             med = statistics.median(values)
-            print(f"  {name:<18} {med:6.2f} s  {med / base:5.2f}x bare SDK   (all: {', '.join(f'{v:.2f}' for v in values)})")
+            every = ", ".join(f"{v:.2f}" for v in values)
+            print(f"  {name:<18} {med:6.2f} s  {med / base:5.2f}x bare SDK   (all: {every})")
 
         big = root / "big.mkv"
         chunk = os.urandom(16 << 20)
@@ -122,8 +133,10 @@ def main() -> None:
                 fh.write(chunk)
         first = reelstage(config, big, root / "big")
         resumes = [reelstage(config, big, root / "big") for _ in range(args.reps)]
-        print(f"{args.big_gb:g} GB input: first run {first:.2f} s; full resume (all {args.stages} skipped) "
-              f"median {statistics.median(resumes):.2f} s (all: {', '.join(f'{v:.2f}' for v in resumes)})")
+        print(
+            f"{args.big_gb:g} GB input: first run {first:.2f} s; full resume (all {args.stages} skipped) "
+            f"median {statistics.median(resumes):.2f} s (all: {', '.join(f'{v:.2f}' for v in resumes)})"
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
