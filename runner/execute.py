@@ -261,7 +261,11 @@ class Runner:
         return Manifest.open(self.workdir, self.run_id)
 
     def _run_locked(self) -> int:
-        reaped = self.engine.remove_labelled(workdir_labels(self.workdir))
+        check_engine(self.engine)
+        try:
+            reaped = self.engine.remove_labelled(workdir_labels(self.workdir))
+        except EngineError as exc:
+            raise UsageError(str(exc)) from exc
         if reaped:
             self.display.say(f"removed {len(reaped)} container(s) left by an earlier run that died")
             self.log.info("orphans_removed", containers=reaped)
@@ -283,10 +287,10 @@ class Runner:
                 "argv": sys.argv,
             }
         )
+        manifest.data["run_id"] = self.run_id
         manifest.set_pipeline(
             status="running", started_at=utc_now(), ended_at=None, error=None, exit_code=None, current_stage=None
         )
-        manifest.data["run_id"] = self.run_id
         self.events = EventLog(self.workdir, self.run_id, self.opt.notify_url)
         self.events.emit("pipeline.started", input=prep.input_info["name"], stages=pipeline.names)
         self.log.info("pipeline_started", workdir=str(self.workdir), input=prep.input_info["path"])
@@ -350,7 +354,7 @@ class Runner:
                 continue
             self.display.banner(stage.index, total, stage.name, f"run ({decision.reason})")
             self._reran.add(stage.name)
-            outcome = self._run_stage(prep, stage, facts)
+            outcome = self._run_stage(prep, stage)
             if outcome is not None:
                 return outcome
         return EXIT_OK, None
@@ -387,22 +391,15 @@ class Runner:
             grace_s=stage.grace_s,
         )
 
-    def _run_stage(self, prep: Prepared, stage: StageSpec, facts: StageFacts) -> tuple[int, str | None] | None:
-        """Run one stage (retrying engine errors); None to go on, or (exit code, error) to stop."""
-        manifest = self.manifest
-        name = stage.name
-        service = prep.pipeline.services[stage.service]
-        notes: list[str] = []
-        if stage.gpu != "none" and not self._gpu_used(prep, stage):
-            notes.append("ran on CPU: no GPU runtime on this host" if stage.gpu == "optional" else "")
-        notes = [n for n in notes if n]
-        manifest.set_stage(
-            name,
+    def _mark_running(self, prep: Prepared, stage: StageSpec, notes: list[str]) -> None:
+        """The stage's entry as it starts: fresh outputs, progress, notes and error."""
+        self.manifest.set_stage(
+            stage.name,
             status="running",
             started_at=utc_now(),
             ended_at=None,
             duration_s=None,
-            image=service.image,
+            image=prep.pipeline.services[stage.service].image,
             image_id=prep.image_ids.get(stage.service),
             outputs={},
             progress=None,
@@ -412,7 +409,19 @@ class Runner:
             resume_key=None,
             resume_parts=None,
         )
-        manifest.set_pipeline(current_stage=name)
+        self.manifest.set_pipeline(current_stage=stage.name)
+
+    def _run_stage(self, prep: Prepared, stage: StageSpec) -> tuple[int, str | None] | None:
+        """Run one stage (retrying engine errors); None to go on, or (exit code, error) to stop."""
+        manifest = self.manifest
+        name = stage.name
+        service = prep.pipeline.services[stage.service]
+        notes: list[str] = []
+        if stage.gpu != "none" and not self._gpu_used(prep, stage):
+            notes.append("ran on CPU: no GPU runtime on this host" if stage.gpu == "optional" else "")
+        notes = [n for n in notes if n]
+        with manifest.batch():
+            self._mark_running(prep, stage, notes)
         media_s = prep.input_info.get("duration_s")
         eta = EtaEstimator(prior_s=self.history.expected_s(name, media_s))
         self.display.stage_running(name, eta)
@@ -447,7 +456,7 @@ class Runner:
             self.display.stage_done(name, "interrupted", time.monotonic() - started)
             raise
         duration = round(time.monotonic() - started, 3)
-        return self._conclude(prep, stage, facts, collected, duration)
+        return self._conclude(prep, stage, collected, duration)
 
     def _attempt(
         self, prep: Prepared, stage: StageSpec, eta: EtaEstimator, secrets_: list[str], media_s: float | None
@@ -534,14 +543,18 @@ class Runner:
             found[oname] = path
         return found, None
 
-    def _conclude(
-        self, prep: Prepared, stage: StageSpec, facts: StageFacts, got: dict, duration: float
+    def _conclude(self, prep: Prepared, stage: StageSpec, got: dict, duration: float) -> tuple[int, str | None] | None:
+        """Classify the attempt, verify and promote, record the stage: one manifest write."""
+        entry = self.manifest.stage(stage.name)
+        notes = entry["notes"] + got.get("notes", [])
+        with self.manifest.batch():
+            return self._conclude_batched(prep, stage, got, duration, entry, entry["attempts"][-1], notes)
+
+    def _conclude_batched(
+        self, prep: Prepared, stage: StageSpec, got: dict, duration: float, entry: dict, attempt: dict, notes: list[str]
     ) -> tuple[int, str | None] | None:
         manifest, name = self.manifest, stage.name
-        entry = manifest.stage(name)
-        attempt = entry["attempts"][-1]
         result: RunResult | None = got.get("result")
-        notes = entry["notes"] + got.get("notes", [])
         info = got.get("info", {})
         status, reason, error = "failed", None, got.get("error")
         exit_code = EXIT_FAILED

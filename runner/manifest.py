@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,8 @@ class Manifest:
         self.data = data
         self._lock = threading.RLock()
         self._last_progress_save = 0.0
+        self._batch_depth = 0
+        self._dirty = False
 
     @classmethod
     def open(cls, workdir: Path, run_id: str) -> Manifest:
@@ -150,8 +154,24 @@ class Manifest:
 
     def save(self) -> None:
         with self._lock:
+            if self._batch_depth:
+                self._dirty = True
+                return
             self.data["updated_at"] = utc_now()
             write_json_atomic(self.path, self.data)
+            self._dirty = False
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the changes of one state transition into a single atomic write."""
+        with self._lock:
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+                if not self._batch_depth and self._dirty:
+                    self.save()
 
     def update(self, **changes: Any) -> None:
         """Set top-level keys and save."""

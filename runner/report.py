@@ -177,6 +177,7 @@ def render_report(workdir: Path, manifest: dict, api: bool = False) -> str:
     data = {"manifest": manifest, "outcomes": OUTCOMES, "now": manifest.get("updated_at") or generated}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{escape(title)} · Reelstage report</title>
 <style>{asset("style.css")}</style></head>
 <body>

@@ -115,8 +115,9 @@ def tail_lines(path: Path, n: int) -> list[str]:
 def follow(path: Path, poll_s: float = 0.5, from_start: bool = False) -> Iterator[str]:
     """Yield lines appended to `path` as they come (like `tail -f`), forever; the caller stops it.
 
-    Starts at the end unless `from_start`; waits for the file to appear; reopens it when it is
-    replaced or truncated. A partial last line is held back until its newline arrives.
+    Starts at the end unless `from_start`; waits for the file to appear (then reads it all);
+    reopens it from its start when it is replaced or truncated. A partial last line is held back
+    until its newline arrives.
     """
     fh = None
     pending = b""
@@ -126,6 +127,7 @@ def follow(path: Path, poll_s: float = 0.5, from_start: bool = False) -> Iterato
                 try:
                     fh = open(path, "rb")  # noqa: SIM115 (kept open across iterations)
                 except FileNotFoundError:
+                    from_start = True  # whatever the file holds when it appears is new
                     time.sleep(poll_s)
                     continue
                 if not from_start:

@@ -63,7 +63,7 @@ function reelstageLayoutRuns(bars) {
 
 function reelstageTicks(run) {
   const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800];
-  const wanted = Math.max(1, Math.floor(run.width / 9));
+  const wanted = Math.max(1, Math.floor(run.width / 6));
   const step = (steps.find((s) => run.span / 1000 / s <= wanted) || 86400) * 1000;
   const ticks = [];
   for (let t = step; t < run.span; t += step) ticks.push(t);
@@ -110,6 +110,11 @@ function reelstageGantt(container, manifest, outcomes, nowMs) {
       band.style.left = run.left + "%";
       band.style.width = run.width + "%";
       track.appendChild(band);
+      for (const t of reelstageTicks(run)) {
+        const line = reelstageNode("div", "g-grid");
+        line.style.left = run.left + (run.width * t) / run.span + "%";
+        track.appendChild(line);
+      }
     }
     for (const bar of bars.filter((b) => b.stage === stage)) {
       const run = runs.get(bar.attempt.run_id || "?");
@@ -133,10 +138,12 @@ function reelstageGantt(container, manifest, outcomes, nowMs) {
     root.appendChild(row);
   }
   const legend = reelstageNode("div", "g-legend");
-  for (const outcome of ["success", "skipped", "failed", "timeout", "interrupted", "running"]) {
+  const keys = [["success", "success"], ["skipped", "skipped"], ["failed", "failed (exit code, verify, engine)"],
+    ["timeout", "timeout"], ["interrupted", "interrupted"], ["running", "running"]];
+  for (const [outcome, label] of keys) {
     const item = reelstageNode("span", "g-key");
     item.appendChild(reelstageNode("i", "g-swatch o-" + outcome));
-    item.appendChild(document.createTextNode(outcome));
+    item.appendChild(document.createTextNode(label));
     legend.appendChild(item);
   }
   root.appendChild(legend);

@@ -1,0 +1,281 @@
+"""Read-only HTTP API and live dashboard over the work folders under a root (docs/api.md)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import re
+import shutil
+import socket
+import stat
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+from .errors import ManifestCorrupt, UsageError
+from .manifest import MANIFEST_NAME, read_manifest
+from .report import OUTCOMES, asset, render_report, script_json, stage_files
+from .runs import list_runs, lock_holder, tail_lines
+
+LOG_TAIL = 20
+_MIME = mimetypes.MimeTypes()
+_MIME.add_type("application/x-subrip", ".srt")
+_MIME.add_type("text/plain", ".log")
+_MIME.add_type("application/x-ndjson", ".jsonl")
+_RUN = r"/api/runs/(?P<run>[^/]+)"
+ROUTES = [
+    (re.compile(r"/"), "dashboard"),
+    (re.compile(r"/api/runs"), "runs"),
+    (re.compile(_RUN + r"/status"), "status"),
+    (re.compile(_RUN + r"/entities"), "entities"),
+    (re.compile(_RUN + r"/entities/(?P<path>.+)"), "entity"),
+    (re.compile(_RUN + r"/report"), "report"),
+    (re.compile(_RUN + r"/logs/(?P<stage>[^/]+)"), "log"),
+]
+
+
+class ApiError(Exception):
+    """Answered as {"error": message} with an HTTP status."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ReelstageServer(ThreadingHTTPServer):
+    """Serves the runs under `root`; one thread per request."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path, address: tuple[str, int]) -> None:
+        self.root = root.resolve()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> ReelstageServer:
+    """A server bound to host:port (0: any free port, see `.server_address`); call `.serve_forever()`."""
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder: give the folder holding the work folders (e.g. out/)")
+    return ReelstageServer(root, (host, port))
+
+
+class Handler(BaseHTTPRequestHandler):
+    """GET/HEAD only; every error is JSON."""
+
+    server: ReelstageServer
+    protocol_version = "HTTP/1.1"
+    server_version = "reelstage"
+    _head = False
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def _refuse_method(self) -> None:
+        self._send_json(
+            {"error": f"{self.command} is not allowed: this API is read-only (GET, HEAD)"},
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            extra={"Allow": "GET, HEAD"},
+        )
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet about each request (the dashboard polls every 2 s); errors are still logged."""
+
+    def _dispatch(self, head: bool) -> None:
+        self._head = head
+        raw_path, _, query = self.path.partition("?")
+        try:
+            for pattern, name in ROUTES:
+                match = pattern.fullmatch(raw_path)
+                if match:
+                    getattr(self, f"_get_{name}")(query=parse_qs(query), **match.groupdict())
+                    return
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no endpoint {raw_path}: see /api/runs and docs/api.md")
+        except ApiError as exc:
+            self._send_json({"error": str(exc)}, exc.status)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except OSError as exc:
+            self.log_error("%s: %s", raw_path, exc)
+            self._send_json({"error": f"cannot read it: {exc}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    # endpoints
+
+    def _get_dashboard(self, query: dict) -> None:
+        page = (
+            asset("dashboard.html")
+            .replace("{{STYLE}}", asset("style.css"))
+            .replace("{{GANTT}}", asset("gantt.js"))
+            .replace("{{OUTCOMES}}", script_json(OUTCOMES))
+        )
+        self._send_bytes(page.encode(), "text/html; charset=utf-8")
+
+    def _get_runs(self, query: dict) -> None:
+        self._send_json(list_runs(self.server.root))
+
+    def _get_status(self, query: dict, run: str) -> None:
+        workdir, manifest = self._run(run)
+        holder = lock_holder(workdir)
+        self._send_json(
+            {
+                "run": workdir.name,
+                "workdir": str(workdir),
+                "live": holder is not None,
+                "holder": holder,
+                "manifest": manifest,
+                "current": _current(workdir, manifest),
+            }
+        )
+
+    def _get_entities(self, query: dict, run: str) -> None:
+        workdir, manifest = self._run(run)
+        entities = []
+        for name, entry in sorted(manifest["stages"].items(), key=lambda kv: kv[1].get("index") or 0):
+            for rel in stage_files(workdir, entry):
+                info = (workdir / rel).stat()
+                entities.append(
+                    {
+                        "stage": name,
+                        "path": rel.as_posix(),
+                        "size": info.st_size,
+                        "mtime": info.st_mtime,
+                        "type": _mime(rel.name),
+                    }
+                )
+        self._send_json(entities)
+
+    def _get_entity(self, query: dict, run: str, path: str) -> None:
+        workdir, manifest = self._run(run)
+        self._send_file(_entity_path(workdir, manifest, unquote(path)))
+
+    def _get_report(self, query: dict, run: str) -> None:
+        workdir, manifest = self._run(run)
+        self._send_bytes(render_report(workdir, manifest, api=True).encode(), "text/html; charset=utf-8")
+
+    def _get_log(self, query: dict, run: str, stage: str) -> None:
+        workdir, manifest = self._run(run)
+        stage = unquote(stage)
+        log = workdir / "logs" / f"{stage}.log"
+        if stage not in manifest["stages"] or not log.is_file():
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no log for stage {stage!r} in run {run!r}")
+        tail = query.get("tail", [""])[0]
+        if not tail:
+            self._send_file(log)
+            return
+        if not tail.isdigit():
+            raise ApiError(HTTPStatus.BAD_REQUEST, "tail must be a number of lines, e.g. ?tail=50")
+        text = "".join(line + "\n" for line in tail_lines(log, int(tail)))
+        self._send_bytes(text.encode(), "text/plain; charset=utf-8")
+
+    # helpers
+
+    def _run(self, raw: str) -> tuple[Path, dict]:
+        name = unquote(raw)
+        if name in ("", ".", "..") or "/" in name or "\0" in name:
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"bad run name {name!r}: use a name from /api/runs")
+        workdir = self.server.root / name
+        if not (workdir / MANIFEST_NAME).is_file():
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no run {name!r} under {self.server.root}: see /api/runs")
+        try:
+            manifest = read_manifest(workdir)
+        except ManifestCorrupt as exc:
+            raise ApiError(HTTPStatus.CONFLICT, str(exc)) from exc
+        assert manifest is not None
+        return workdir, manifest
+
+    def _headers(self, status: HTTPStatus, content_type: str, length: int, extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+
+    def _send_bytes(
+        self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK, extra: dict | None = None
+    ) -> None:
+        self._headers(status, content_type, len(body), extra)
+        if not self._head:
+            self.wfile.write(body)
+
+    def _send_json(self, data: object, status: HTTPStatus = HTTPStatus.OK, extra: dict | None = None) -> None:
+        body = json.dumps(data, ensure_ascii=False, indent=1).encode()
+        self._send_bytes(body, "application/json; charset=utf-8", status, extra)
+
+    def _send_file(self, path: Path) -> None:
+        """Stream a regular file (never a directory, FIFO or device)."""
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 (closed below, after streaming)
+        except OSError as exc:
+            raise ApiError(HTTPStatus.NOT_FOUND, f"cannot open {path.name}: {exc.strerror}") from exc
+        with fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ApiError(HTTPStatus.NOT_FOUND, f"{path.name} is not a file")
+            self._headers(
+                HTTPStatus.OK,
+                _mime(path.name),
+                info.st_size,
+                {
+                    "Last-Modified": formatdate(info.st_mtime, usegmt=True),
+                    "Content-Security-Policy": "sandbox",
+                },
+            )
+            if not self._head:
+                shutil.copyfileobj(fh, self.wfile, 256 * 1024)
+
+
+def _mime(name: str) -> str:
+    kind = _MIME.guess_type(name, strict=False)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
+
+
+def _entity_path(workdir: Path, manifest: dict, rel: str) -> Path:
+    """The file `rel` names, only inside a promoted NN_<stage>/ folder; refuses any way out."""
+    parts = rel.split("/")
+    if "\0" in rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        raise ApiError(
+            HTTPStatus.BAD_REQUEST,
+            f"bad path {rel!r}: give a relative path inside an NN_<stage>/ folder, from /entities",
+        )
+    dirs = {entry.get("dir") for entry in manifest["stages"].values()}
+    if parts[0] not in dirs or len(parts) < 2:
+        raise ApiError(HTTPStatus.NOT_FOUND, f"{rel!r} is not inside a stage output folder: see /entities")
+    try:
+        base = (workdir / parts[0]).resolve()
+        target = (workdir / rel).resolve()
+    except OSError as exc:
+        raise ApiError(HTTPStatus.NOT_FOUND, f"no output file {rel!r}: see /entities") from exc
+    if not base.is_relative_to(workdir.resolve()) or not target.is_relative_to(base) or not target.is_file():
+        raise ApiError(HTTPStatus.NOT_FOUND, f"no output file {rel!r}: see /entities")
+    return target
+
+
+def _current(workdir: Path, manifest: dict) -> dict | None:
+    """The current stage (else the most recently started one): status, progress, last log lines."""
+    stages = manifest["stages"]
+    name = (manifest.get("pipeline") or {}).get("current_stage")
+    if name not in stages:
+        started = [(entry.get("started_at") or "", n) for n, entry in stages.items() if entry.get("started_at")]
+        name = max(started)[1] if started else None
+    if name is None:
+        return None
+    log = workdir / "logs" / f"{name}.log"
+    entry = stages[name]
+    return {
+        "stage": name,
+        "status": entry.get("status"),
+        "progress": entry.get("progress"),
+        "log_tail": tail_lines(log, LOG_TAIL) if log.is_file() else [],
+    }
