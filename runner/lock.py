@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -18,25 +19,38 @@ HOLDER_NAME = ".lock.json"
 
 
 def read_holder(workdir: Path) -> dict | None:
-    """The last recorded holder (may be stale: check `is_locked` to know if it is alive)."""
+    """The last recorded holder (may be stale: `lock_holder` says whether it is alive)."""
     try:
-        return json.loads((workdir / HOLDER_NAME).read_text(encoding="utf-8"))
+        holder = json.loads((workdir / HOLDER_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return holder if isinstance(holder, dict) else None
+
+
+def lock_holder(workdir: Path) -> dict | None:
+    """Who holds the work folder's lock right now ({} if unknown), or None when no live process does.
+
+    Probes with a non-blocking flock on the lock file opened read-only (never created nor truncated);
+    a lock taken by the probe is released at once.
+    """
+    try:
+        fd = os.open(workdir / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return read_holder(workdir) or {}
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
 
 
 def is_locked(workdir: Path) -> bool:
     """True when a live process holds the work folder's lock."""
-    lock_path = workdir / LOCK_NAME
-    if not lock_path.exists():
-        return False
-    probe = FileLock(str(lock_path), timeout=0, thread_local=False, fallback_to_soft=False)
-    try:
-        probe.acquire()
-    except Timeout:
-        return True
-    probe.release()
-    return False
+    return lock_holder(workdir) is not None
 
 
 class WorkdirLock:
