@@ -63,11 +63,22 @@ def fmt_time(iso: str | None) -> str:
 
 
 def stage_files(workdir: Path, stage: dict) -> list[Path]:
-    """Files promoted into the stage's NN_<stage>/ folder, relative to the work folder."""
+    """Files promoted into the stage's NN_<stage>/ folder, relative to the work folder.
+
+    Symlinks count only when they stay inside that folder (the API serves nothing else).
+    """
     folder = workdir / str(stage.get("dir") or "")
     if not stage.get("dir") or not folder.is_dir():
         return []
-    return sorted(p.relative_to(workdir) for p in folder.rglob("*") if p.is_file())
+    real = folder.resolve()
+    return sorted(p.relative_to(workdir) for p in folder.rglob("*") if p.is_file() and _inside(p, real))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
 
 
 class Links:

@@ -2,45 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ManifestCorrupt
+from .lock import lock_holder
 from .manifest import MANIFEST_NAME, read_manifest
 
-LOCK_NAME = ".lock"
-HOLDER_NAME = ".lock.json"
 _TAIL_BLOCK = 64 * 1024
-
-
-def lock_holder(workdir: Path) -> dict | None:
-    """Who holds the work folder's lock right now, or None when no live process does.
-
-    Probes with a non-blocking flock on the lock file opened read-only (never created nor
-    truncated); a lock we manage to take is released at once. The holder's details come from
-    `.lock.json` ({pid, host, argv, since}) and are {} when that file is unreadable.
-    """
-    try:
-        fd = os.open(workdir / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                holder = json.loads((workdir / HOLDER_NAME).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                holder = {}
-            return holder if isinstance(holder, dict) else {}
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
 
 
 def find_workdirs(root: Path) -> list[Path]:

@@ -255,7 +255,7 @@ def _entity_path(workdir: Path, manifest: dict, rel: str) -> Path:
     try:
         base = (workdir / parts[0]).resolve()
         target = (workdir / rel).resolve()
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise ApiError(HTTPStatus.NOT_FOUND, f"no output file {rel!r}: see /entities") from exc
     if not base.is_relative_to(workdir.resolve()) or not target.is_relative_to(base) or not target.is_file():
         raise ApiError(HTTPStatus.NOT_FOUND, f"no output file {rel!r}: see /entities")
