@@ -1,0 +1,1 @@
+"""Subtitle cues from word timestamps, following the Netflix English timed-text rules."""

@@ -1,0 +1,88 @@
+"""srt_generation: build subtitles.srt from word timestamps and speaker turns, and quality.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import srt
+from reelstage_stage import BadInput, emit_info, emit_note, run_stage, write_json_atomic, write_text_atomic
+from srtgen.build import assign_speakers, build_cues, words_from_transcript
+from srtgen.check import quality
+from srtgen.model import Cue, Limits
+
+DEFAULT_FPS = 25.0
+
+
+def read_json(path: Path | None, what: str, required: bool) -> dict[str, Any] | None:
+    """A JSON object from `path`; BadInput if required and missing, or not JSON."""
+    if path is None or not path.is_file():
+        if required:
+            raise BadInput(f"{what} not found: {path}: run the stage that writes it first")
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        raise BadInput(f"{what} {path} is not valid JSON: rerun the stage that writes it") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"{what} {path} is not a JSON object: rerun the stage that writes it")
+    return data
+
+
+def to_subtitles(cues: list[Cue]) -> list[srt.Subtitle]:
+    """srt.Subtitle objects, numbered from 1, parsed back from the composed text as a reader would."""
+    subs = [srt.Subtitle(k, timedelta(milliseconds=c.start_ms), timedelta(milliseconds=c.end_ms),
+                         "\n".join(c.lines)) for k, c in enumerate(cues, 1)]
+    return list(srt.parse(srt.compose(subs, reindex=True)))
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="srt_generation", description=__doc__)
+    parser.add_argument("--transcript", required=True, type=Path)
+    parser.add_argument("--turns", type=Path)
+    parser.add_argument("--media", type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--max-chars", type=int, default=42)
+    parser.add_argument("--max-lines", type=int, default=2)
+    parser.add_argument("--max-cps", type=float, default=20.0)
+    parser.add_argument("--min-duration", type=float, default=0.833)
+    parser.add_argument("--max-duration", type=float, default=7.0)
+    args = parser.parse_args(argv)
+
+    transcript = read_json(args.transcript, "transcript", required=True) or {}
+    turns = read_json(args.turns, "speaker turns", required=False) or {}
+    media = read_json(args.media, "media description", required=False) or {}
+    fps = float(media.get("fps") or 0) or DEFAULT_FPS
+    if not media.get("fps"):
+        emit_note(f"no frame rate in media.json: gaps use {DEFAULT_FPS:g} fps")
+    if not turns.get("turns"):
+        emit_note("no speaker turns: no dialogue hyphens")
+    limits = Limits(args.max_chars, args.max_lines, args.max_cps, args.min_duration, args.max_duration, fps)
+
+    words, estimated = words_from_transcript(transcript)
+    if not words:
+        raise BadInput(f"no words in {args.transcript.name}: the input has no recognised dialogue to subtitle")
+    if estimated:
+        emit_note(f"{estimated} segments had no word times: their words were spread evenly")
+    assign_speakers(words, turns.get("turns") or [])
+    duration = float(media.get("duration") or 0)
+    cues = build_cues(words, limits, round(duration * 1000) if duration > 0 else None)
+
+    subs = to_subtitles(cues)
+    report = quality(subs, limits, {"words": len(words), "estimated_segments": estimated,
+                                    "merged_cues": sum("merged" in c.notes for c in cues),
+                                    "early_starts": sum(c.start_ms < round(c.words[0].start * 1000) for c in cues)})
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(args.out / "subtitles.srt", srt.compose(subs))
+    write_json_atomic(args.out / "quality.json", report)
+    emit_info(cues=report["cues"], violations=report["total_violations"])
+    if report["total_violations"]:
+        bad = ", ".join(f"{k} {v}" for k, v in report["violations"].items() if v)
+        emit_note(f"subtitle rule violations: {bad}")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,288 @@
+"""srt_generation: line breaking, cue building, timing rules and the independent checker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import srt
+from conftest import RunImage
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = ROOT / "stages" / "srt_generation"
+sys.path.insert(0, str(STAGE))
+
+from srtgen.build import assign_speakers, build_cues, split_groups, words_from_transcript  # noqa: E402
+from srtgen.check import check, quality  # noqa: E402
+from srtgen.lines import break_cost, break_lines  # noqa: E402
+from srtgen.model import Limits, Word, reading_chars  # noqa: E402
+
+NETFLIX = Limits()
+
+
+def say(text: str, start: float, wps: float = 2.5, speaker: str | None = None, gap: float = 0.05) -> list[Word]:
+    """Words of `text` from `start`, each lasting in proportion to its length, `wps` words per second."""
+    tokens = text.split()
+    mean = sum(len(t) for t in tokens) / len(tokens)
+    words, at = [], start
+    for token in tokens:
+        length = max(0.05, len(token) / mean / wps - gap)
+        words.append(Word(round(at, 3), round(at + length, 3), token, speaker))
+        at += length + gap
+    return words
+
+
+def tokens(text: str) -> list[str]:
+    return text.split()
+
+
+def subtitles(words: list[Word], limits: Limits = NETFLIX, media_end_ms: int | None = None) -> list[srt.Subtitle]:
+    """Build cues and give them back as parsed SRT, as a reader of the file sees them."""
+    cues = build_cues(words, limits, media_end_ms)
+    subs = [srt.Subtitle(k, timedelta(milliseconds=c.start_ms), timedelta(milliseconds=c.end_ms),
+                         "\n".join(c.lines)) for k, c in enumerate(cues, 1)]
+    return list(srt.parse(srt.compose(subs)))
+
+
+def sub(start: float, end: float, text: str) -> srt.Subtitle:
+    return srt.Subtitle(0, timedelta(seconds=start), timedelta(seconds=end), text)
+
+
+# ---- line breaking -------------------------------------------------------------------------------
+
+def test_short_text_stays_on_one_line() -> None:
+    assert break_lines(tokens("What is it?"), 42, 2) == (["What is it?"], 0.0)
+
+
+def test_break_after_punctuation_is_preferred() -> None:
+    lines, _ = break_lines(tokens("Nearly two hundred, and the number is rising every hour."), 42, 2)
+    assert lines == ["Nearly two hundred,", "and the number is rising every hour."]
+
+
+def test_two_word_name_is_not_split() -> None:
+    words = tokens("I told you that we would meet Captain Morrow at the harbour")
+    lines, _ = break_lines(words, 42, 2)
+    assert all(not line.endswith("Captain") for line in lines)
+    assert break_cost("Captain", "Morrow") > break_cost("meet", "Captain")
+
+
+def test_no_break_after_article_or_preposition_and_lines_are_balanced() -> None:
+    lines, _ = break_lines(tokens("The wind on Lake Tessaly is cruel at night."), 42, 2)
+    assert lines == ["The wind on Lake Tessaly", "is cruel at night."]
+    assert break_cost("the", "hospital") > break_cost("hospital", "near")
+
+
+def test_bottom_heavy_pyramid_between_equal_breaks() -> None:
+    lines, _ = break_lines(tokens("He runs the hospital near the old lighthouse."), 30, 2)
+    assert len(lines[0]) <= len(lines[1])
+
+
+def test_text_that_cannot_fit_gives_none() -> None:
+    assert break_lines(["x" * 50], 42, 2) is None
+    assert break_lines(("word " * 30).split(), 42, 2) is None
+    lines, _ = break_lines(("word " * 20).split(), 42, 3)
+    assert len(lines) == 3 and all(len(line) <= 42 for line in lines)
+
+
+# ---- words and speakers --------------------------------------------------------------------------
+
+def test_words_from_transcript_joins_punctuation_and_spreads_untimed_segments() -> None:
+    transcript = {"segments": [
+        {"start": 0.0, "end": 1.0, "text": "Hello there .", "words": [
+            {"start": 0.0, "end": 0.4, "word": " Hello", "probability": 0.9},
+            {"start": 0.5, "end": 0.9, "word": " there", "probability": 0.9},
+            {"start": 0.9, "end": 0.95, "word": ".", "probability": 0.9}]},
+        {"start": 2.0, "end": 3.0, "text": "no word times", "words": []},
+    ]}
+    words, estimated = words_from_transcript(transcript)
+    assert [w.text for w in words] == ["Hello", "there.", "no", "word", "times"]
+    assert words[1].end == 0.95 and estimated == 1
+    assert 2.0 <= words[2].start < words[3].start < words[4].start and words[4].end <= 3.0
+
+
+def test_each_word_takes_the_turn_that_overlaps_it_most() -> None:
+    words = [Word(0.0, 1.0, "a"), Word(1.0, 2.0, "b"), Word(5.0, 5.2, "c"), Word(20.0, 20.5, "d", "X")]
+    turns = [{"start": 0.0, "end": 1.3, "speaker": "A"}, {"start": 1.3, "end": 3.0, "speaker": "B"},
+             {"start": 5.5, "end": 6.0, "speaker": "C"}]
+    assign_speakers(words, turns)
+    assert [w.speaker for w in words] == ["A", "B", "C", "X"]  # c: nearest within reach; d: too far
+
+
+def test_groups_split_at_sentence_end_speaker_change_and_pause() -> None:
+    words = say("One two. Three", 0.0, speaker="A") + say("four", 2.0, speaker="B") + say("five", 5.0, speaker="B")
+    assert [[w.text for w in g] for g in split_groups(words)] == [["One", "two."], ["Three"], ["four"], ["five"]]
+
+
+# ---- cues and timing -----------------------------------------------------------------------------
+
+def test_cue_starts_at_first_word_and_extends_at_most_half_a_second_for_reading() -> None:
+    words = say("Then we cannot sail to Port Kessel tonight.", 3.0, wps=4.0)
+    subs = subtitles(words)
+    assert len(subs) == 1
+    first, last = words[0], words[-1]
+    assert subs[0].start.total_seconds() == first.start
+    chars = reading_chars(subs[0].content.split("\n"))
+    assert subs[0].end.total_seconds() == pytest.approx(max(last.end, first.start + chars / 20), abs=0.002)
+    assert subs[0].end.total_seconds() <= last.end + 0.5
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
+@pytest.mark.parametrize(("fps", "gap_ms"), [(24.0, 84), (25.0, 80), (29.97, 67)])
+def test_small_gaps_close_to_two_frames_and_large_gaps_stay(fps: float, gap_ms: int) -> None:
+    limits = Limits(fps=fps)
+    words = (say("We have no choice.", 0.0) + say("The medicine must arrive before dawn.", 1.85)
+             + say("How many people are sick?", 6.0))
+    subs = subtitles(words, limits)
+    assert [s.content for s in subs] == ["We have no choice.", "The medicine must arrive before dawn.",
+                                         "How many people are sick?"]
+    closed = (subs[1].start - subs[0].end).total_seconds() * 1000
+    assert closed == pytest.approx(gap_ms, abs=0.5)  # the pause was ≤ 12 frames: closed
+    assert (subs[2].start - subs[1].end).total_seconds() > 12 / fps  # a long pause stays open
+    assert sum(check(subs, limits).values()) == 0
+
+
+def test_two_speakers_in_a_short_exchange_share_one_hyphenated_cue() -> None:
+    words = say("Ready?", 1.0, speaker="A") + say("Yes.", 1.45, speaker="B") + say("Go.", 4.0, speaker="A")
+    subs = subtitles(words)
+    assert subs[0].content == "- Ready?\n- Yes."
+    assert not subs[1].content.startswith("-")
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
+def test_one_speaker_never_gets_hyphens_and_speaker_changes_split_cues() -> None:
+    words = (say("I have crossed this lake many times before, Captain.", 0.0, speaker="A")
+             + say("When we reach Port Kessel, who will meet us there?", 4.0, speaker="B"))
+    subs = subtitles(words)
+    assert len(subs) >= 2 and not any(s.content.startswith("-") for s in subs)
+    assert subs[0].content.endswith("Captain.")
+
+
+def test_long_monologue_is_split_within_every_limit() -> None:
+    text = ("we sailed for three long days across the grey water and nobody spoke about the storm that was "
+            "coming from the north because every sailor on the boat already knew what it meant for the town "
+            "and for the people waiting there with nothing left to eat and no medicine to give the children")
+    words = say(text, 10.0, wps=2.6)
+    subs = subtitles(words)
+    assert len(subs) >= 4
+    assert " ".join(s.content.replace("\n", " ") for s in subs) == text  # no word lost or repeated
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
+def test_fast_speech_is_extended_or_merged_to_meet_reading_speed() -> None:
+    words = (say("Absolutely not, I refuse.", 0.0, wps=6.0) + say("Listen to me carefully.", 0.9, wps=6.0)
+             + say("Fine.", 4.0))
+    subs = subtitles(words)
+    assert sum(check(subs, NETFLIX).values()) == 0
+    assert max(reading_chars(s.content.split("\n")) / (s.end - s.start).total_seconds() for s in subs) <= 20
+
+
+def test_a_squeezed_short_cue_appears_up_to_half_a_second_early() -> None:
+    words = (say("Go.", 5.0, speaker="A")
+             + say("We have no choice, the medicine must arrive before dawn tonight.", 5.5, speaker="B"))
+    subs = subtitles(words)
+    assert subs[0].content == "Go."
+    assert subs[0].end.total_seconds() == pytest.approx(5.5 - 0.08)
+    assert subs[0].start.total_seconds() == pytest.approx(5.5 - 0.08 - 0.833)  # not before 4.5
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
+def test_impossibly_fast_speech_is_counted_honestly() -> None:
+    words = (say("Supercalifragilistic expialidocious, extraordinarily!", 0.0, wps=12.0)
+             + say("Incomprehensibilities notwithstanding whatsoever!", 0.6, wps=12.0))
+    subs = subtitles(words, NETFLIX, media_end_ms=1300)
+    assert check(subs, NETFLIX)["cps"] >= 1
+
+
+def test_cues_never_run_past_the_end_of_the_media() -> None:
+    subs = subtitles(say("Good.", 9.5), media_end_ms=10_000)
+    assert subs[-1].end.total_seconds() <= 10.0
+
+
+# ---- the checker ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cues", "kind"), [
+    ([sub(0, 3, "x" * 43)], "line_length"),
+    ([sub(0, 3, "a\nb\nc")], "lines"),
+    ([sub(0, 1, "Far too long to read in one second.")], "cps"),
+    ([sub(0, 0.8, "Hi.")], "min_duration"),
+    ([sub(0, 7.1, "Hello there, this is a slow cue.")], "max_duration"),
+    ([sub(0, 1, "One."), sub(1.05, 2.5, "Two.")], "gap"),
+    ([sub(0, 1, "One."), sub(1.3, 2.5, "Two.")], "gap"),  # 12 frames or less left open
+    ([sub(0, 1.5, "One."), sub(1.0, 2.5, "Two.")], "overlap"),
+])
+def test_checker_catches_each_violation(cues: list[srt.Subtitle], kind: str) -> None:
+    counts = check(cues, NETFLIX)
+    assert counts[kind] == 1
+    assert sum(counts.values()) == 1
+
+
+def test_checker_passes_clean_cues_and_reports_quality() -> None:
+    cues = [sub(0, 1.5, "One."), sub(1.58, 3.0, "Two."), sub(5.0, 6.5, "- Three?\n- Four.")]
+    report = quality(cues, NETFLIX, {"words": 4})
+    assert report["total_violations"] == 0 and report["cues"] == 3
+    assert report["stats"]["dialogue_cues"] == 1 and report["stats"]["words"] == 4
+
+
+# ---- the stage program ---------------------------------------------------------------------------
+
+def run_stage(tmp_path: Path, transcript: object, turns: object | None = None, fps: float = 25.0):
+    (tmp_path / "transcript.json").write_text(json.dumps(transcript))
+    (tmp_path / "turns.json").write_text(json.dumps(turns or {"speakers": [], "turns": []}))
+    (tmp_path / "media.json").write_text(json.dumps({"duration": 60.0, "fps": fps}))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
+    return subprocess.run(
+        [sys.executable, str(STAGE / "stage.py"), "--transcript", str(tmp_path / "transcript.json"),
+         "--turns", str(tmp_path / "turns.json"), "--media", str(tmp_path / "media.json"),
+         "--out", str(tmp_path / "out"), "--max-chars", "42", "--max-lines", "2", "--max-cps", "20",
+         "--min-duration", "0.833", "--max-duration", "7.0"],
+        capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_stage_writes_srt_and_quality(tmp_path: Path) -> None:
+    words = say("Doctor Alvarez, are you awake?", 1.0) + say("I am now, Captain Morrow.", 3.2)
+    transcript = {"language": "en", "segments": [{
+        "start": 1.0, "end": words[-1].end, "text": "", "words": [
+            {"start": w.start, "end": w.end, "word": " " + w.text, "probability": 0.9} for w in words]}]}
+    turns = {"speakers": ["A", "B"], "turns": [{"start": 0.9, "end": 3.0, "speaker": "A"},
+                                               {"start": 3.1, "end": 6.0, "speaker": "B"}]}
+    proc = run_stage(tmp_path, transcript, turns)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    subs = list(srt.parse((tmp_path / "out" / "subtitles.srt").read_text(encoding="utf-8")))
+    assert [s.content for s in subs] == ["Doctor Alvarez, are you awake?", "I am now, Captain Morrow."]
+    assert [s.index for s in subs] == [1, 2]
+    report = json.loads((tmp_path / "out" / "quality.json").read_text())
+    assert report["cues"] == 2 and report["total_violations"] == 0 and report["limits"]["fps"] == 25.0
+
+
+def test_stage_without_words_or_transcript_exits_2(tmp_path: Path) -> None:
+    proc = run_stage(tmp_path, {"language": "en", "segments": []})
+    assert proc.returncode == 2
+    assert "no words" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+    (tmp_path / "transcript.json").write_text("{not json")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
+    proc = subprocess.run([sys.executable, str(STAGE / "stage.py"), "--transcript", str(tmp_path / "nope.json"),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "transcript not found" in proc.stdout
+
+
+@pytest.mark.docker
+@pytest.mark.images
+def test_image_runs_as_user_without_network(run_image: RunImage, tmp_path: Path) -> None:
+    words = say("Doctor Alvarez, are you awake?", 1.0) + say("I am now, Captain Morrow.", 3.2)
+    transcript = {"language": "en", "segments": [{"start": 1.0, "end": 5.0, "text": "", "words": [
+        {"start": w.start, "end": w.end, "word": w.text, "probability": 1.0} for w in words]}]}
+    (tmp_path / "transcript.json").write_text(json.dumps(transcript))
+    (tmp_path / "media.json").write_text(json.dumps({"duration": 9.0, "fps": 23.976}))
+    proc, out = run_image("srt_generation", [
+        "--transcript", "/input/transcript.json", "--turns", "/work/none.json", "--media", "/input/media.json",
+        "--out", "/out", "--max-chars", "42", "--max-lines", "2", "--max-cps", "20", "--min-duration", "0.833",
+        "--max-duration", "7.0"], files={"transcript.json": tmp_path / "transcript.json",
+                                        "media.json": tmp_path / "media.json"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(list(srt.parse((out / "subtitles.srt").read_text(encoding="utf-8")))) == 2
+    assert json.loads((out / "quality.json").read_text())["total_violations"] == 0
