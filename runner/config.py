@@ -80,6 +80,7 @@ class Pipeline:
     files: dict[str, Path]
     stages: list[StageSpec]
     services: dict[str, Service]
+    build_command: list[str] | None = None
 
     def stage(self, name: str) -> StageSpec:
         for st in self.stages:
@@ -256,6 +257,16 @@ def load_pipeline(
         files[key] = value.resolve()
 
     compose_path = (path.parent / str(data.get("compose", "../compose.yaml"))).resolve()
+    build_command = data.get("build_command")
+    if build_command is not None:
+        if (
+            not isinstance(build_command, list)
+            or not build_command
+            or not all(isinstance(c, str) for c in build_command)
+        ):
+            raise loader.fail("build_command", "must be a non-empty list of strings (the program and its arguments)")
+        if build_command[0].startswith("."):
+            build_command = [str((path.parent / build_command[0]).resolve()), *build_command[1:]]
     if services is None:
         services = load_services(compose_path)
 

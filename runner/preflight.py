@@ -67,7 +67,7 @@ def ensure_images(engine: Engine, pipeline: Pipeline, stage_names: list[str], sa
             images = ", ".join(pipeline.services[s].image for s in unbuildable)
             raise UsageError(f"image(s) {images} missing and compose.yaml has no build for them; run `make images`")
         say(f"building missing images: {', '.join(missing)} (this can take a while; `make images` does it ahead)")
-        build_images(pipeline.compose_path, missing)
+        build_images(pipeline.compose_path, missing, pipeline.build_command)
     ids = {}
     for svc in services:
         try:
