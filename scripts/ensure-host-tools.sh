@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the host tools Reelstage needs, with apt, when they are missing.
+#   runtime: ffmpeg (ffprobe checks stage outputs)
+#   test:    runtime + espeak-ng, flite (test speech), busybox-static (tiny test images),
+#            debootstrap (OS base without a registry), chromium (report rendering)
+set -euo pipefail
+
+case "${1:-runtime}" in
+    runtime) packages=(ffmpeg) ;;
+    test) packages=(ffmpeg espeak-ng flite busybox-static debootstrap chromium chromium-driver) ;;
+    *) echo "usage: $0 [runtime|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "ensure-host-tools: missing ${missing[*]}: install them (as root: apt-get install ${missing[*]})" >&2
+    exit 1
+fi
+echo "ensure-host-tools: installing ${missing[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
