@@ -1,0 +1,205 @@
+"""diarization stage on flite voices (distinct speakers) with known timings.
+
+The chain is real: silero_vad's stage writes the segments the diarization stage reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGES = ROOT / "stages"
+SR = 16000
+
+pytestmark = pytest.mark.skipif(not (shutil.which("flite") and shutil.which("sox")), reason="needs flite and sox")
+
+LINES = [
+    "The harbour lights came on one by one along the quay.",
+    "Nobody expected the storm to arrive so early this year.",
+    "We should leave before the bridge closes for the night.",
+    "I told you the captain would never agree to that plan.",
+    "Bring the maps and the lantern down to the boat.",
+    "There is still time if we take the northern road.",
+]
+
+
+def flite(voice: str, text: str, tmp: Path) -> np.ndarray:
+    """One utterance as 16 kHz int16 samples, trimmed to where the voice really is."""
+    raw, wav = tmp / "raw.wav", tmp / "utt.wav"
+    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True)
+    subprocess.run(["sox", str(raw), "-r", str(SR), "-c", "1", "-b", "16", str(wav)], check=True)
+    with wave.open(str(wav)) as fh:
+        x = np.frombuffer(fh.readframes(fh.getnframes()), dtype="<i2")
+    loud = np.flatnonzero(np.abs(x.astype(np.int32)) > 0.02 * np.abs(x).max())
+    return x[loud[0] : loud[-1] + 1]
+
+
+def dialogue(tmp: Path, voices: list[str], gaps: list[float]) -> tuple[Path, list[tuple]]:
+    """Voices in turn, LINES in order, a gap before each; returns (wav, [(start, end, voice)])."""
+    parts, truth, t = [], [], 0.0
+    for i, gap in enumerate(gaps):
+        voice = voices[i % len(voices)]
+        utt = flite(voice, LINES[i % len(LINES)], tmp)
+        parts += [np.zeros(int(gap * SR), dtype=np.int16), utt]
+        t += int(gap * SR) / SR
+        truth.append((t, t + utt.size / SR, voice))
+        t += utt.size / SR
+    parts.append(np.zeros(SR, dtype=np.int16))
+    path = tmp / "audio.wav"
+    with wave.open(str(path), "wb") as fh:
+        fh.setnchannels(1)
+        fh.setsampwidth(2)
+        fh.setframerate(SR)
+        fh.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+    return path, truth
+
+
+def run(stage: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(STAGES / "common"),
+        "HF_HUB_OFFLINE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, str(STAGES / stage / "stage.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+def diarize(tmp: Path, audio: Path, *extra: str, env: dict | None = None) -> dict:
+    vad = run("silero_vad", "--audio", str(audio), "--out", str(tmp / "vad"))
+    assert vad.returncode == 0, vad.stderr
+    proc = run(
+        "diarization",
+        "--audio",
+        str(audio),
+        "--vad",
+        str(tmp / "vad" / "segments.json"),
+        "--pyannote-vad",
+        str(tmp / "absent" / "segments.json"),
+        "--out",
+        str(tmp / "diar"),
+        "--max-speakers",
+        "8",
+        "--threshold",
+        "0.2",
+        "--model-dir",
+        str(tmp / "models"),
+        *extra,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    infos = [json.loads(line)["info"] for line in proc.stdout.splitlines() if '"info"' in line]
+    assert infos and infos[0]["engine"] == "resemblyzer-numpy"
+    return json.loads((tmp / "diar" / "turns.json").read_text())
+
+
+def accuracy(result: dict, truth: list[tuple]) -> float:
+    """Share of true speech time given to the right speaker, under the best label mapping."""
+    voices = sorted({v for _, _, v in truth})
+    speakers = result["speakers"]
+    overlap = np.zeros((len(speakers), len(voices)))
+    for turn in result["turns"]:
+        for start, end, voice in truth:
+            both = min(turn["end"], end) - max(turn["start"], start)
+            if both > 0:
+                overlap[speakers.index(turn["speaker"]), voices.index(voice)] += both
+    rows, cols = linear_sum_assignment(-overlap)
+    return overlap[rows, cols].sum() / sum(end - start for start, end, _ in truth)
+
+
+def check(result: dict, truth: list[tuple], n: int) -> None:
+    assert result["num_speakers"] == n == len(result["speakers"]), result
+    assert result["speakers"] == [f"S{i + 1}" for i in range(n)]
+    assert result["turns"][0]["speaker"] == "S1"
+    assert accuracy(result, truth) >= 0.9, (result["turns"], truth)
+
+
+def test_two_voices(tmp_path: Path) -> None:
+    audio, truth = dialogue(tmp_path, ["slt", "kal"], [1.0, 0.8, 1.2, 0.6, 1.0, 0.9])
+    check(diarize(tmp_path, audio), truth, 2)
+
+
+def test_three_voices(tmp_path: Path) -> None:
+    audio, truth = dialogue(tmp_path, ["kal", "slt", "awb"], [0.7, 1.0, 0.8, 1.1, 0.9, 0.6])
+    check(diarize(tmp_path, audio), truth, 3)
+
+
+def test_quick_exchanges(tmp_path: Path) -> None:
+    """Pauses shorter than the VAD's min silence: the speaker changes hide inside segments."""
+    audio, truth = dialogue(tmp_path, ["kal", "slt", "awb"], [0.5, 0.15, 0.1, 0.25, 0.2, 0.1])
+    check(diarize(tmp_path, audio), truth, 3)
+
+
+def test_one_voice(tmp_path: Path) -> None:
+    audio, truth = dialogue(tmp_path, ["rms"], [0.8, 1.0, 0.7, 1.2])
+    result = diarize(tmp_path, audio)
+    check(result, truth, 1)
+    assert len(result["turns"]) == 1
+
+
+def test_max_speakers_caps_the_count(tmp_path: Path) -> None:
+    audio, _ = dialogue(tmp_path, ["kal", "slt", "awb"], [0.7, 1.0, 0.8])
+    result = diarize(tmp_path, audio, "--max-speakers", "2")
+    assert result["num_speakers"] <= 2
+
+
+def test_token_without_pyannote_notes_why(tmp_path: Path) -> None:
+    audio, _ = dialogue(tmp_path, ["slt", "kal"], [0.8, 0.8])
+    vad = run("silero_vad", "--audio", str(audio), "--out", str(tmp_path / "vad"))
+    assert vad.returncode == 0, vad.stderr
+    proc = run(
+        "diarization",
+        "--audio",
+        str(audio),
+        "--vad",
+        str(tmp_path / "vad" / "segments.json"),
+        "--out",
+        str(tmp_path / "diar"),
+        "--model-dir",
+        str(tmp_path / "models"),
+        env={"HF_TOKEN": "hf_secret_value"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    notes = [json.loads(line)["note"] for line in proc.stdout.splitlines() if '"note"' in line]
+    assert len(notes) == 1 and "WITH_PYANNOTE=1" in notes[0]
+    result = json.loads((tmp_path / "diar" / "turns.json").read_text())
+    assert result["engine"] == "resemblyzer-numpy" and result["num_speakers"] == 2
+    assert "hf_secret_value" not in proc.stdout + proc.stderr + json.dumps(result)
+
+
+def test_missing_vad_is_bad_input(tmp_path: Path) -> None:
+    audio, _ = dialogue(tmp_path, ["slt"], [0.5])
+    proc = run(
+        "diarization", "--audio", str(audio), "--vad", str(tmp_path / "none.json"), "--out", str(tmp_path / "out")
+    )
+    assert proc.returncode == 2 and "silero_vad" in proc.stdout
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("segments", [[], [{"start": 100.0, "end": 104.0}]], ids=["none", "past-end"])
+def test_no_speech_gives_no_turns(tmp_path: Path, segments: list) -> None:
+    audio, _ = dialogue(tmp_path, ["slt"], [0.5])
+    (tmp_path / "vad.json").write_text(json.dumps({"segments": segments}))
+    proc = run(
+        "diarization", "--audio", str(audio), "--vad", str(tmp_path / "vad.json"), "--out", str(tmp_path / "out")
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr
+    result = json.loads((tmp_path / "out" / "turns.json").read_text())
+    assert result["turns"] == [] and result["num_speakers"] == 0
