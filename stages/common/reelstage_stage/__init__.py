@@ -12,22 +12,23 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 __all__ = [
     "BadInput",
-    "StageError",
+    "ProgressThrottle",
     "Skipped",
-    "emit_progress",
-    "emit_note",
-    "emit_info",
+    "StageError",
     "emit_error",
-    "skip",
+    "emit_info",
+    "emit_note",
+    "emit_progress",
     "run_stage",
+    "skip",
     "write_json_atomic",
     "write_text_atomic",
-    "ProgressThrottle",
 ]
 
 

@@ -1,0 +1,118 @@
+"""asr stage: transcribe the VAD speech segments with faster-whisper, glossary names as hints.
+
+Writes `transcript.json`: engine, model, device, language, segments with word timestamps, rtf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from asr_chunks import make_chunks, parse_segments
+from asr_models import resolve
+from reelstage_stage import (
+    BadInput,
+    ProgressThrottle,
+    emit_info,
+    emit_note,
+    run_stage,
+    write_json_atomic,
+)
+
+ENGINES = ("auto", "faster-whisper", "pocketsphinx")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="asr", description=__doc__)
+    parser.add_argument("--audio", type=Path, required=True, help="16 kHz mono WAV")
+    parser.add_argument("--vad", type=Path, required=True, help="segments.json of the VAD stage")
+    parser.add_argument("--glossary", type=Path, help="glossary.json (initial_prompt, hotwords); optional")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--engine", default="auto", choices=ENGINES)
+    parser.add_argument("--model", default="auto", help="auto, a model name (tiny.en, base, ...) or a folder")
+    parser.add_argument("--language", default="en", help="ISO 639-1 code, or auto to detect")
+    parser.add_argument("--model-dir", type=Path, default=Path("/models"))
+    return parser.parse_args(argv)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"{what} {path} not found: run the stage that makes it first") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"{what} {path} is not valid JSON ({exc}): rerun the stage that makes it") from None
+
+
+def _hints(path: Path | None) -> tuple[str | None, str | None]:
+    """(initial_prompt, hotwords) from glossary.json; none when there is no glossary."""
+    if path is None or not path.exists():
+        emit_note("no glossary: transcribing without name hints")
+        return None, None
+    data = _read_json(path, "glossary")
+    if not isinstance(data, dict):
+        raise BadInput(f"glossary {path} is not a JSON object: rerun pre_ner")
+    hotwords = data.get("hotwords")
+    if isinstance(hotwords, list):
+        hotwords = ", ".join(str(h) for h in hotwords)
+    return (str(data.get("initial_prompt") or "") or None), (str(hotwords or "") or None)
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    if args.engine == "pocketsphinx":
+        raise BadInput("the pocketsphinx engine is not built into this image: use --set asr_engine=auto")
+    if not args.audio.is_file():
+        raise BadInput(f"audio {args.audio} not found: run demux first")
+    language = None if args.language in ("", "auto") else args.language.lower()
+    try:
+        spans = parse_segments(_read_json(args.vad, "VAD segments"))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadInput(f"VAD segments {args.vad} {exc}: rerun the VAD stage") from None
+    try:
+        chosen = resolve(args.model, args.model_dir, language)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    initial_prompt, hotwords = _hints(args.glossary)
+
+    import asr_whisper  # heavy imports only once the input is known to be good
+
+    started = time.monotonic()
+    try:
+        audio = asr_whisper.load_audio(args.audio)
+    except Exception as exc:
+        raise BadInput(f"cannot read audio {args.audio} ({exc}): give a WAV file") from None
+    duration = audio.size / asr_whisper.SAMPLE_RATE
+    device = asr_whisper.pick_device()
+    if device.device == "cpu":
+        emit_note("ran on CPU: no GPU")
+    info = {"engine": "faster-whisper", "model": chosen.name, "model_source": chosen.source,
+            "device": device.device, "compute_type": device.compute_type}
+    emit_info(**info, engine_version=version("faster-whisper"))
+    model = asr_whisper.load_model(chosen.path, device)
+    chunks = make_chunks(spans, duration)
+    progress = ProgressThrottle(interval=0.5)
+    segments, detected = asr_whisper.transcribe_chunks(
+        model, audio, chunks, spans, language=language, initial_prompt=initial_prompt, hotwords=hotwords,
+        on_chunk=lambda i, n: progress(i / n, f"chunk {i}/{n}"),
+    )
+    if not chunks:
+        emit_note("no speech in the VAD segments: empty transcript")
+    elapsed = time.monotonic() - started
+    rtf = round(elapsed / max(duration, 1e-9), 4)
+    write_json_atomic(args.out / "transcript.json", {
+        **info, "model_path": str(chosen.path), "language": detected or language or "auto",
+        "hints": {"initial_prompt": initial_prompt, "hotwords": hotwords},
+        "chunks": [{"start": c.start, "end": c.end} for c in chunks],
+        "segments": segments, "duration_s": round(duration, 3), "rtf": rtf,
+    })
+    emit_info(segments=len(segments), chunks=len(chunks), rtf=rtf)
+    progress(1.0, f"{len(segments)} segments")
+
+
+if __name__ == "__main__":
+    run_stage(main)

