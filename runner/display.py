@@ -31,6 +31,7 @@ class PlainDisplay:
         self.interval_s = interval_s
         self._eta: dict[str, EtaEstimator] = {}
         self._last: dict[str, float] = {}
+        self._finished: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -59,8 +60,11 @@ class PlainDisplay:
 
     def progress(self, name: str, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if name in self._eta and (now - self._last.get(name, 0) >= self.interval_s or fraction >= 1.0):
+        finished = fraction >= 1.0 and name not in self._finished
+        if name in self._eta and (now - self._last.get(name, 0) >= self.interval_s or finished):
             self._last[name] = now
+            if fraction >= 1.0:
+                self._finished.add(name)
             self._line(self._status(name, message))
 
     def _tick(self) -> None:
@@ -73,6 +77,7 @@ class PlainDisplay:
 
     def stage_done(self, name: str, status: str, duration_s: float | None, detail: str = "") -> None:
         self._eta.pop(name, None)
+        self._finished.discard(name)
         took = f" in {format_duration(duration_s)}" if duration_s is not None else ""
         extra = f": {detail}" if detail else ""
         self._line(f"  {name} {_MARK.get(status, status)}{took}{extra}")

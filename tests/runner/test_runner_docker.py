@@ -395,3 +395,54 @@ def test_secrets_never_reach_manifest_or_logs(project):
     )
     assert "token is ***" in (project.workdir / "logs" / "tok.log").read_text()
     assert secret not in everything + res.stdout + res.stderr
+
+
+def test_events_in_order_with_progress_and_report_written_even_on_failure(project):
+    project.write(
+        [
+            stage("alpha", 'for i in 1 2 3 4; do echo "{\\"progress\\": 0.$i}"; done; echo a > {out}/out.txt'),
+            stage("maybe", 'echo \'{"skip": "nothing to do"}\'', critical=False),
+            stage("omega", "exit 4"),
+        ]
+    )
+    assert project.run().returncode == 1
+    events = [json.loads(x) for x in (project.workdir / "events.jsonl").read_text().splitlines()]
+    names = [(e["event"], e.get("stage")) for e in events]
+    assert names[0] == ("pipeline.started", None)
+    assert names[1] == ("stage.started", "alpha")
+    assert ("stage.progress", "alpha") in names
+    assert names.index(("stage.completed", "alpha")) < names.index(("stage.started", "maybe"))
+    assert ("stage.skipped", "maybe") in names
+    assert names[-2:] == [("stage.failed", "omega"), ("pipeline.failed", None)]
+    assert all(e["run_id"] == events[0]["run_id"] and e["ts"] for e in events)
+    report = (project.workdir / "report.html").read_text()  # written whatever the outcome
+    assert "omega" in report and "exited with code 4" in report
+
+
+def test_notify_url_receives_pipeline_events_and_a_dead_url_never_fails_the_run(project):
+    import http.server
+    import threading
+
+    received: list[dict] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        project.write([stage("alpha", "echo a > {out}/out.txt")])
+        res = project.run("--notify-url", f"http://127.0.0.1:{server.server_address[1]}/hook")
+        assert res.returncode == 0, res.stderr
+        assert [e["event"] for e in received] == ["pipeline.started", "pipeline.completed"]
+    finally:
+        server.shutdown()
+    started = time.monotonic()
+    res = project.run("--force", "alpha", "--notify-url", "http://127.0.0.1:9/unreachable")
+    assert res.returncode == 0 and time.monotonic() - started < 30
