@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,14 @@ import click
 from .errors import EXIT_USAGE, ReelstageError
 
 DEFAULT_CONFIG = Path("config/pipeline.yaml")
+
+
+def default_config() -> Path:
+    """config/pipeline.yaml of the current folder, else the one of this checkout."""
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    beside = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
+    return beside if beside.is_file() else DEFAULT_CONFIG
 
 
 def _fail(message: str, code: int) -> None:
@@ -29,19 +38,6 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
     return out
 
 
-def _options(input_path: str, workdir: str | None, config: str, **kw: object):
-    from .execute import RunOptions
-    from .workdir import default_workdir
-
-    inp = Path(input_path)
-    return RunOptions(
-        input=inp,
-        workdir=Path(workdir) if workdir else default_workdir(inp),
-        config=Path(config),
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def _guard(fn):
     """Turn ReelstageError into its one-line message and exit code (never a traceback)."""
 
@@ -51,9 +47,7 @@ def _guard(fn):
         except ReelstageError as exc:
             _fail(str(exc), exc.exit_code)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
+    return functools.update_wrapper(wrapper, fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,61 +56,64 @@ def cli() -> None:
     """Movie in, subtitles out: each stage in its own container, resumable after any stop."""
 
 
-config_option = click.option(
-    "--config", "config", default=str(DEFAULT_CONFIG), show_default=True, help="Pipeline file (config/pipeline.yaml)."
-)
-workdir_option = click.option("--workdir", type=click.Path(file_okay=False), help="Work folder [out/<input stem>].")
-set_option = click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="Override a pipeline parameter.")
-file_option = click.option("--file", "files", multiple=True, metavar="KEY=PATH", help="Override a pipeline file.")
+def run_selection(fn):
+    """INPUT and the options that choose what runs (shared by `run` and `plan`), gathered into
+    `options: RunOptions`; the command's own options stay keyword arguments."""
+
+    @click.argument("input_path", metavar="INPUT")
+    @click.option("--workdir", type=click.Path(file_okay=False), help="Work folder [out/<input stem>].")
+    @click.option("--config", type=click.Path(dir_okay=False), help="Pipeline file [config/pipeline.yaml].")
+    @click.option("--from", "from_stage", metavar="STAGE", help="Rerun STAGE and everything after it.")
+    @click.option("--only", multiple=True, metavar="STAGE", help="Run only STAGE (repeatable).")
+    @click.option("--force", multiple=True, metavar="STAGE", help="Rerun STAGE and what depends on it.")
+    @click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="Override a pipeline parameter.")
+    @click.option("--file", "files", multiple=True, metavar="KEY=PATH", help="Override a pipeline file.")
+    @functools.wraps(fn)
+    def wrapper(
+        input_path: str,
+        workdir: str | None,
+        config: str,
+        from_stage: str | None,
+        only: tuple[str, ...],
+        force: tuple[str, ...],
+        params: tuple[str, ...],
+        files: tuple[str, ...],
+        **kwargs: object,
+    ) -> None:
+        from .execute import RunOptions
+        from .workdir import default_workdir
+
+        inp = Path(input_path)
+        options = RunOptions(
+            input=inp,
+            workdir=Path(workdir) if workdir else default_workdir(inp),
+            config=Path(config) if config else default_config(),
+            from_stage=from_stage,
+            only=only,
+            force=force,
+            params=_pairs(params, "--set"),
+            files={k: Path(v) for k, v in _pairs(files, "--file").items()},
+        )
+        return fn(options=options, **kwargs)
+
+    return wrapper
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT")
-@workdir_option
-@config_option
-@click.option("--from", "from_stage", metavar="STAGE", help="Rerun STAGE and everything after it.")
-@click.option("--only", multiple=True, metavar="STAGE", help="Run only STAGE (repeatable).")
-@click.option("--force", multiple=True, metavar="STAGE", help="Rerun STAGE and what depends on it.")
+@run_selection
 @click.option("--reset", is_flag=True, help="Start the work folder over (a corrupt manifest is kept aside).")
-@set_option
-@file_option
 @click.option("--notify-url", metavar="URL", help="POST pipeline events as JSON to URL.")
 @click.option("--progress-interval", default=30.0, show_default=True, help="Seconds between plain progress lines.")
 @click.option("--min-free-ratio", default=2.0, show_default=True, help="Free disk needed, as a multiple of the input.")
 @_guard
-def run(
-    input_path: str,
-    workdir: str | None,
-    config: str,
-    from_stage: str | None,
-    only: tuple[str, ...],
-    force: tuple[str, ...],
-    reset: bool,
-    params: tuple[str, ...],
-    files: tuple[str, ...],
-    notify_url: str | None,
-    progress_interval: float,
-    min_free_ratio: float,
-) -> None:
+def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
     """Run (or resume) the pipeline on INPUT."""
     from .display import make_display
     from .engine import default_engine
     from .execute import Runner
 
-    options = _options(
-        input_path,
-        workdir,
-        config,
-        from_stage=from_stage,
-        only=only,
-        force=force,
-        reset=reset,
-        params=_pairs(params, "--set"),
-        files={k: Path(v) for k, v in _pairs(files, "--file").items()},
-        notify_url=notify_url,
-        min_free_ratio=min_free_ratio,
-        progress_interval_s=progress_interval,
-    )
+    options.reset, options.notify_url = reset, notify_url
+    options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
     display = make_display(progress_interval)
     runner = Runner(options, default_engine(), display)
     try:
@@ -130,41 +127,14 @@ def run(
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT")
-@workdir_option
-@config_option
-@click.option("--from", "from_stage", metavar="STAGE")
-@click.option("--only", multiple=True, metavar="STAGE")
-@click.option("--force", multiple=True, metavar="STAGE")
-@set_option
-@file_option
+@run_selection
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_guard
-def plan(
-    input_path: str,
-    workdir: str | None,
-    config: str,
-    from_stage: str | None,
-    only: tuple[str, ...],
-    force: tuple[str, ...],
-    params: tuple[str, ...],
-    files: tuple[str, ...],
-    as_json: bool,
-) -> None:
+def plan(options, as_json: bool) -> None:
     """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
     from .engine import default_engine
     from .execute import plan_only
 
-    options = _options(
-        input_path,
-        workdir,
-        config,
-        from_stage=from_stage,
-        only=only,
-        force=force,
-        params=_pairs(params, "--set"),
-        files={k: Path(v) for k, v in _pairs(files, "--file").items()},
-    )
     _prep, decisions = plan_only(options, default_engine())
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in decisions], indent=2))

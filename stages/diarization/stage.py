@@ -14,6 +14,7 @@ from encoder import SAMPLE_RATE, VoiceEncoder
 from reelstage_stage import (
     BadInput,
     ProgressThrottle,
+    check_demuxed_wav,
     emit_info,
     emit_note,
     run_stage,
@@ -53,24 +54,6 @@ def load_segments(vad: Path, pyannote_vad: Path | None) -> tuple[list[Span], Pat
     except (ValueError, KeyError, TypeError) as exc:
         raise BadInput(f"{path} is not a VAD segments.json ({exc}): rerun the VAD stage") from None
     return sorted((s, e) for s, e in segments if e - s >= MIN_SEGMENT_S), path
-
-
-def check_wav(path: Path) -> int:
-    """The number of samples of the demuxed WAV, or BadInput saying what is expected."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
-            n_samples = wav.getnframes()
-    except FileNotFoundError:
-        raise BadInput(f"audio file not found: {path}: run the demux stage first") from None
-    except (wave.Error, EOFError) as exc:
-        raise BadInput(f"{path} is not a PCM WAV file ({exc}): give the demux stage's audio.wav") from None
-    if shape != (SAMPLE_RATE, 1, 2):
-        raise BadInput(
-            f"{path} is {shape[0]} Hz, {shape[1]} channel(s), {8 * shape[2]}-bit: "
-            "give 16 kHz mono 16-bit WAV (as the demux stage writes)"
-        )
-    return n_samples
 
 
 def read_span(wav: wave.Wave_read, span: Span) -> np.ndarray:
@@ -134,7 +117,7 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     started = time.monotonic()
     segments, source = load_segments(args.vad, args.pyannote_vad)
-    check_wav(args.audio)
+    check_demuxed_wav(args.audio)
     raw = pyannote_turns(args)
     engine = "pyannote.audio" if raw is not None else "resemblyzer-numpy"
     if raw is None:

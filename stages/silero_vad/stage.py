@@ -13,6 +13,7 @@ import numpy as np
 from reelstage_stage import (
     BadInput,
     ProgressThrottle,
+    check_demuxed_wav,
     emit_info,
     run_stage,
     write_json_atomic,
@@ -32,24 +33,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--min-silence-ms", type=int, default=300)
     parser.add_argument("--speech-pad-ms", type=int, default=100)
     return parser.parse_args(argv)
-
-
-def check_wav(path: Path) -> int:
-    """The number of samples of the demuxed WAV, or BadInput saying what is expected."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
-            n_samples = wav.getnframes()
-    except FileNotFoundError:
-        raise BadInput(f"audio file not found: {path}: run the demux stage first") from None
-    except (wave.Error, EOFError) as exc:
-        raise BadInput(f"{path} is not a PCM WAV file ({exc}): give the demux stage's audio.wav") from None
-    if shape != (SAMPLE_RATE, 1, 2):
-        raise BadInput(
-            f"{path} is {shape[0]} Hz, {shape[1]} channel(s), {8 * shape[2]}-bit: "
-            "give 16 kHz mono 16-bit WAV (as the demux stage writes)"
-        )
-    return n_samples
 
 
 def read_chunks(wav: wave.Wave_read, progress: ProgressThrottle) -> Iterator[np.ndarray]:
@@ -80,7 +63,7 @@ def main(argv: list[str]) -> None:
     model_name = f"silero-vad {version('silero-vad')} (onnx)"
     started = time.monotonic()
     progress = ProgressThrottle()
-    n_samples = check_wav(args.audio)
+    n_samples = check_demuxed_wav(args.audio)
     with wave.open(str(args.audio), "rb") as wav:
         model = SileroVad()
         probs = np.fromiter(model.probabilities(read_chunks(wav, progress)), dtype=np.float32)

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 __all__ = [
+    "AUDIO_RATE",
     "BadInput",
     "ProgressThrottle",
     "Skipped",
     "StageError",
+    "check_demuxed_wav",
     "emit_error",
     "emit_info",
     "emit_note",
@@ -30,6 +32,9 @@ __all__ = [
     "write_json_atomic",
     "write_text_atomic",
 ]
+
+
+AUDIO_RATE = 16000  # what demux writes and the audio stages read: 16 kHz mono 16-bit PCM
 
 
 class BadInput(Exception):
@@ -113,6 +118,26 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
     """Write JSON (UTF-8, indented) atomically."""
     return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def check_demuxed_wav(path: Path) -> int:
+    """The number of samples of a demuxed WAV (16 kHz mono 16-bit), or BadInput saying what is expected."""
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as wav:
+            shape = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth())
+            n_samples = wav.getnframes()
+    except FileNotFoundError:
+        raise BadInput(f"audio file not found: {path}: run the demux stage first") from None
+    except (wave.Error, EOFError) as exc:
+        raise BadInput(f"{path} is not a PCM WAV file ({exc}): give the demux stage's audio.wav") from None
+    if shape != (AUDIO_RATE, 1, 2):
+        raise BadInput(
+            f"{path} is {shape[0]} Hz, {shape[1]} channel(s), {8 * shape[2]}-bit: "
+            "give 16 kHz mono 16-bit WAV (as the demux stage writes)"
+        )
+    return n_samples
 
 
 def run_stage(main: Callable[[list[str]], None], argv: list[str] | None = None) -> NoReturn:
