@@ -149,9 +149,8 @@ class Runner:
         same_file = bool(previous) and previous.get("path") == str(path)
         fp, recomputed = cached_fingerprint(path, previous if same_file else None)
         stat = FileStat.of(path)
-        duration = previous.get("duration_s") if (same_file and not recomputed) else None
-        if duration is None:
-            duration = media_duration(path)
+        unchanged = same_file and not recomputed and "duration_s" in previous
+        duration = previous["duration_s"] if unchanged else media_duration(path)  # None: not media (probed once)
         return {
             "path": str(path),
             "name": path.name,
