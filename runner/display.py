@@ -99,6 +99,7 @@ class RichDisplay:
         self.console = Console(stderr=False)
         self._eta: dict[str, EtaEstimator] = {}
         self._tasks: dict[str, int] = {}
+        self._labels: dict[str, str] = {}
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -119,11 +120,13 @@ class RichDisplay:
         return f"elapsed {format_duration(eta.elapsed())} ETA {format_duration(eta.eta_s())}"
 
     def banner(self, index: int, total: int, name: str, action: str) -> None:
+        self._labels[name] = f"stage {index}/{total} {name}"
         self.console.print(f"[bold cyan]STAGE {index}/{total}: {name}[/] - {action}")
 
     def stage_running(self, name: str, eta: EtaEstimator) -> None:
         self._eta[name] = eta
-        self._tasks[name] = self._progress.add_task(name, total=None, timing=self._timing(name), message="")
+        label = self._labels.get(name, name)
+        self._tasks[name] = self._progress.add_task(label, total=None, timing=self._timing(name), message="")
 
     def progress(self, name: str, fraction: float, message: str) -> None:
         if name in self._tasks:
