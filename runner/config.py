@@ -81,6 +81,7 @@ class Pipeline:
     stages: list[StageSpec]
     services: dict[str, Service]
     build_command: list[str] | None = None
+    notify_url: str | None = None
 
     def stage(self, name: str) -> StageSpec:
         for st in self.stages:

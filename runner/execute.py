@@ -290,7 +290,7 @@ class Runner:
         manifest.set_pipeline(
             status="running", started_at=utc_now(), ended_at=None, error=None, exit_code=None, current_stage=None
         )
-        self.events = EventLog(self.workdir, self.run_id, self.opt.notify_url)
+        self.events = EventLog(self.workdir, self.run_id, self.opt.notify_url or pipeline.notify_url)
         self.events.emit("pipeline.started", input=prep.input_info["name"], stages=pipeline.names)
         self.log.info("pipeline_started", workdir=str(self.workdir), input=prep.input_info["path"])
         previous = _install_signal_handlers()
