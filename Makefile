@@ -10,7 +10,7 @@ STAGE_REQS := $(wildcard stages/*/requirements.txt)
 STAGE_MODELS := $(wildcard stages/*/models.txt)
 RUN_ARGS ?=
 
-.PHONY: setup venv test-deps host-tools run plan status demo test test-runner lint bench clean-venv help
+.PHONY: require-input setup venv test-deps host-tools run plan status demo test test-runner lint bench clean-venv help
 
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
@@ -42,12 +42,13 @@ setup: venv docker host-tools
 include make/images.mk
 images: venv docker
 
-run: setup images
-	@test -n "$(INPUT)" || { echo "usage: make run INPUT=path/to/movie.mp4" >&2; exit 2; }
+require-input:
+	@test -n "$(INPUT)" || { echo "usage: make run INPUT=path/to/movie.mp4 [RUN_ARGS='...']" >&2; exit 2; }
+
+run: require-input setup images
 	$(BIN)/reelstage run "$(INPUT)" $(RUN_ARGS)
 
-plan: venv
-	@test -n "$(INPUT)" || { echo "usage: make plan INPUT=path/to/movie.mp4" >&2; exit 2; }
+plan: require-input venv
 	$(BIN)/reelstage plan "$(INPUT)" $(RUN_ARGS)
 
 status: venv
