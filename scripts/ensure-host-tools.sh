@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install the host tools Reelstage needs, with apt, when they are missing.
-#   runtime: ffmpeg (ffprobe checks stage outputs)
-#   test:    runtime + espeak-ng, flite (test speech), busybox-static (tiny test images),
-#            debootstrap (OS base without a registry), chromium (report rendering)
+#   runtime: ffmpeg (ffprobe checks stage outputs), debootstrap (OS base image without a registry)
+#   test:    runtime + espeak-ng, flite, sox (test speech), busybox-static (tiny test images),
+#            chromium + chromium-driver (report and dashboard tests)
 set -euo pipefail
 
 case "${1:-runtime}" in
-    runtime) packages=(ffmpeg) ;;
-    test) packages=(ffmpeg espeak-ng flite busybox-static debootstrap chromium chromium-driver) ;;
+    runtime) packages=(ffmpeg debootstrap) ;;
+    test) packages=(ffmpeg espeak-ng flite sox busybox-static debootstrap chromium chromium-driver) ;;
     *) echo "usage: $0 [runtime|test]" >&2; exit 2 ;;
 esac
 
