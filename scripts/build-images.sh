@@ -62,6 +62,11 @@ if [ -n "${PIP_CERT:-}" ] && [ ! -r "$PIP_CERT" ]; then
     say "PIP_CERT=$PIP_CERT is not a readable file: fix it or unset it"
     exit 2
 fi
+# Without PIP_CERT, builds trust what the host trusts (a TLS-inspecting proxy's CA is usually there).
+if [ -z "${PIP_CERT:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    export PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+    say "PIP_CERT unset: image builds use the host's CA bundle $PIP_CERT"
+fi
 if [ "${1:-}" = --clean ]; then
     mapfile -t IMAGES < <("${COMPOSE[@]}" -f "$ROOT/compose.yaml" config --images)
     IMAGES+=("$BASE_IMAGE" "${REELSTAGE_OS_BASE_TAG:-reelstage/os-base:bookworm}")
