@@ -115,35 +115,25 @@ def test_odd_input_names_get_a_safe_container_path(tmp_path):
     assert p.stage("a").command == ("/input/source.bin", 'it\'s "odd" $(rm -rf).M P4')
 
 
+MOVIE_STAGES = [
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "srt_generation",
+    "mux",
+]
+
+
 def test_the_shipped_movie_pipeline_loads(tmp_path):
     repo = Path(__file__).resolve().parents[2]
-    services = {
-        name: Service(name=name, image=f"reelstage/{name}:latest", buildable=True)
-        for name in (
-            "demux",
-            "tmdb",
-            "pre_ner",
-            "silero_vad",
-            "pyannote_vad",
-            "diarization",
-            "asr",
-            "post_ner",
-            "srt_generation",
-            "mux",
-        )
-    }
+    services = {name: Service(name=name, image=f"reelstage/{name}:latest", buildable=True) for name in MOVIE_STAGES}
     p = load_pipeline(repo / "config" / "pipeline.yaml", "movie.mp4", services=services)
-    assert p.names == [
-        "demux",
-        "tmdb",
-        "pre_ner",
-        "silero_vad",
-        "pyannote_vad",
-        "diarization",
-        "asr",
-        "post_ner",
-        "srt_generation",
-        "mux",
-    ]
+    assert p.names == MOVIE_STAGES
     assert not p.stage("tmdb").critical and not p.stage("pyannote_vad").critical
     assert p.stage("asr").gpu == "optional"
+    assert p.build_command and p.build_command[0].endswith("scripts/build-images.sh")
