@@ -380,4 +380,13 @@ def load_pipeline(
                 uses_files=tuple(sorted(k.split(".", 1)[1] for k in used if k.startswith("files."))),
             )
         )
-    return Pipeline(path=path, compose_path=compose_path, params=params, files=files, stages=stages, services=services)
+    return Pipeline(
+        path=path,
+        compose_path=compose_path,
+        params=params,
+        files=files,
+        stages=stages,
+        services=services,
+        build_command=build_command,
+        notify_url=str(data["notify_url"]) if data.get("notify_url") else None,
+    )

@@ -103,6 +103,13 @@ def test_invalid_yaml_reports_line(tmp_path):
         load(path)
 
 
+def test_build_command_and_notify_url_are_read(tmp_path):
+    path = write(tmp_path, [st("a")], build_command=["./build.sh", "--all"], notify_url="http://127.0.0.1:9/h")
+    p = load(path)
+    assert p.build_command == [str(tmp_path / "build.sh"), "--all"]
+    assert p.notify_url == "http://127.0.0.1:9/h"
+
+
 def test_unknown_override_is_refused(tmp_path):
     path = write(tmp_path, [st("a")], params={"lang": "en"})
     with pytest.raises(ConfigError, match="--set nope: unknown parameter"):
