@@ -66,11 +66,14 @@ import os, sys, docker
 from docker.types import Mount
 root, stages, image, script = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 client = docker.from_env()
+os.makedirs(root, exist_ok=True)
 for i in range(stages):
     out = os.path.join(root, f"bare{i}")
     os.makedirs(out, exist_ok=True)
-    c = client.containers.create(image, [script], network_mode="none", init=True,
-                                 mounts=[Mount("/out", out, type="bind")], user=f"{os.getuid()}:{os.getgid()}")
+    c = client.containers.create(
+        image, [script], network_mode="none", init=True, user=f"{os.getuid()}:{os.getgid()}",
+        environment={"HOME": "/tmp"}, labels={"io.reelstage.workdir": root, "io.reelstage.stage": str(i)},
+        mounts=[Mount("/work", root, type="bind", read_only=True), Mount("/out", out, type="bind")])
     c.start()
     c.wait()
     c.logs()
@@ -79,8 +82,8 @@ for i in range(stages):
 
 
 def bare_sdk(stages: int, root: Path) -> float:
-    """The least a runner must do, as its own Python process like `reelstage run`: create, start, wait,
-    read the logs, remove; one output folder per container."""
+    """The least a runner must do, as its own Python process like `reelstage run`: the same containers
+    (mounts, labels, user, init, no network), created, started, waited for, logs read, removed."""
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", BARE_LOOP, str(root), str(stages), TEST_IMAGE, NOOP.replace("{out}", "/out")], check=True
@@ -125,6 +128,12 @@ def main() -> None:
             med = statistics.median(values)
             every = ", ".join(f"{v:.2f}" for v in values)
             print(f"  {name:<18} {med:6.2f} s  {med / base:5.2f}x bare SDK   (all: {every})")
+
+        paired = [r / b for r, b in zip(times["reelstage run"], times["bare SDK loop"], strict=True)]
+        print(
+            f"  paired ratio reelstage/bare per repetition: median {statistics.median(paired):.2f}x "
+            f"(min {min(paired):.2f}, max {max(paired):.2f})"
+        )
 
         big = root / "big.mkv"
         chunk = os.urandom(16 << 20)

@@ -105,14 +105,25 @@ class Runner:
         self.history = History()
         self._reran: set[str] = set()
         self._services: Future | None = None
+        self._duration: Future | None = None
 
     # -- preparation -------------------------------------------------------------------
 
-    def _prefetch_services(self) -> None:
-        """Resolve compose.yaml (a subprocess) while the lock, orphans and manifest are handled."""
+    def _prefetch(self) -> None:
+        """Start the slow subprocesses early: resolving compose.yaml, and probing the input's
+        duration unless the manifest already has it for this very file."""
+        pool = ThreadPoolExecutor(2)
         compose = compose_path_of(self.opt.config)
         if compose is not None and compose.is_file():
-            self._services = ThreadPoolExecutor(1).submit(load_services, compose)
+            self._services = pool.submit(load_services, compose)
+        try:
+            known = (read_manifest(self.workdir) or {}).get("input") or {}
+        except ReelstageError:
+            known = {}
+        stat = FileStat.of(self.opt.input)
+        if not (known.get("size") == stat.size and known.get("mtime_ns") == stat.mtime_ns and "duration_s" in known):
+            self._duration = pool.submit(media_duration, self.opt.input.resolve())
+        pool.shutdown(wait=False)
 
     def _load(self) -> Pipeline:
         services = None
@@ -150,7 +161,10 @@ class Runner:
         fp, recomputed = cached_fingerprint(path, previous if same_file else None)
         stat = FileStat.of(path)
         unchanged = same_file and not recomputed and "duration_s" in previous
-        duration = previous["duration_s"] if unchanged else media_duration(path)  # None: not media (probed once)
+        if unchanged:
+            duration = previous["duration_s"]
+        else:  # None: not media (probed once per fingerprint)
+            duration = self._duration.result() if self._duration is not None else media_duration(path)
         return {
             "path": str(path),
             "name": path.name,
@@ -243,7 +257,7 @@ class Runner:
         """Run the pipeline; returns the exit code."""
         check_input(self.opt.input)
         check_workdir(self.workdir)
-        self._prefetch_services()
+        self._prefetch()
         with WorkdirLock(self.workdir):
             self.log = RunLogger(self.workdir / LOGS / "runner.jsonl", self.run_id)
             try:
