@@ -109,8 +109,9 @@ def run_selection(fn):
 def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
     """Run (or resume) the pipeline on INPUT."""
     from .display import make_display
-    from .engine import default_engine
+    from .engine import Interrupted, default_engine
     from .execute import Runner
+    from .signals import exit_code
 
     options.reset, options.notify_url = reset, notify_url
     options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
@@ -118,6 +119,8 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
     runner = Runner(options, default_engine(), display)
     try:
         code = runner.run()
+    except Interrupted as exc:  # a signal that came while the final state was being written
+        code = exit_code(exc.signum)
     finally:
         display.close()
     error = runner.manifest.pipeline.get("error") if runner.manifest else None

@@ -7,9 +7,7 @@ import secrets
 import signal
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +38,7 @@ from .manifest import Manifest, read_manifest, set_aside_corrupt, utc_now
 from .plan import Decision, StageFacts, decide, stage_facts
 from .preflight import check_engine, check_free_space, check_gpu, check_input, check_workdir, ensure_images
 from .progress import EtaEstimator, History, parse_line
+from .signals import exit_code, interrupt_on_signals, signals_blocked
 from .workdir import (
     LOGS,
     clear_staging,
@@ -307,24 +306,21 @@ class Runner:
         self.events = EventLog(self.workdir, self.run_id, self.opt.notify_url or pipeline.notify_url)
         self.events.emit("pipeline.started", input=prep.input_info["name"], stages=pipeline.names)
         self.log.info("pipeline_started", workdir=str(self.workdir), input=prep.input_info["path"])
-        previous = _install_signal_handlers()
-        try:
-            code, error = self._run_stages(prep)
-            status = "completed" if code == EXIT_OK else "failed"
-        except Interrupted as exc:
-            code = 128 + exc.signum
-            status, error = "interrupted", f"interrupted by {signal.Signals(exc.signum).name}"
-            self.events.emit("pipeline.interrupted", signal=signal.Signals(exc.signum).name)
-        finally:
-            _restore_signal_handlers(previous)
-        self._finish(status, code, error)
+        # The handlers stay ours (ignoring repeats after the first signal) until the final state is written.
+        with interrupt_on_signals():
+            try:
+                code, error = self._run_stages(prep)
+                status = "completed" if code == EXIT_OK else "failed"
+            except Interrupted as exc:
+                code = exit_code(exc.signum)
+                status, error = "interrupted", f"interrupted by {signal.Signals(exc.signum).name}"
+                self.events.emit("pipeline.interrupted", signal=signal.Signals(exc.signum).name)
+            self._finish(status, code, error)
         return code
 
     def _finish(self, status: str, code: int, error: str | None) -> None:
         manifest = self.manifest
-        # Block signals while the final state is written: the manifest must never be half-done.
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
-        try:
+        with signals_blocked():  # the final state must never be half-written
             manifest.pipeline["runs"][-1].update(ended_at=utc_now(), status=status)
             manifest.set_pipeline(status=status, ended_at=utc_now(), error=error, exit_code=code, current_stage=None)
             if status == "completed":
@@ -334,8 +330,6 @@ class Runner:
             self.log.info("pipeline_finished", status=status, exit_code=code, error=error)
             self.events.close()
             self._write_report()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
         if status == "completed":
             self.display.say(f"done: {self.workdir} (manifest.json, report.html)")
 
@@ -655,35 +649,6 @@ class Runner:
             if source.exists() and not is_published(source, target):
                 publish(source, target)
                 self.display.say(f"  wrote {target}")
-
-
-# -- signals ------------------------------------------------------------------------------
-
-_HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def _raise_interrupted(signum: int, frame: object) -> None:
-    for sig in _HANDLED:  # a second signal must not interrupt the clean-up
-        signal.signal(sig, signal.SIG_IGN)
-    raise Interrupted(signum)
-
-
-def _install_signal_handlers() -> dict[int, Callable | int | None]:
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {}
-    for sig in _HANDLED:
-        previous[sig] = signal.getsignal(sig)
-        # keep SIGHUP ignored when started under nohup
-        if sig == signal.SIGHUP and previous[sig] == signal.SIG_IGN:
-            continue
-        signal.signal(sig, _raise_interrupted)
-    return previous
-
-
-def _restore_signal_handlers(previous: dict) -> None:
-    for sig, handler in previous.items():
-        signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 def plan_only(options: RunOptions, engine: Engine) -> tuple[Prepared, list[Decision]]:
