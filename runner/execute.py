@@ -424,9 +424,9 @@ class Runner:
         name = stage.name
         service = prep.pipeline.services[stage.service]
         notes: list[str] = []
-        if stage.gpu != "none" and not self._gpu_used(prep, stage):
-            notes.append("ran on CPU: no GPU runtime on this host" if stage.gpu == "optional" else "")
-        notes = [n for n in notes if n]
+        if stage.gpu != "none" and not self._gpu_used(prep, stage):  # only `optional` gets here (pre-flight)
+            why = "no GPU runtime on this host" if not prep.gpu_available else "its compose service reserves no GPU"
+            notes.append(f"ran on CPU: {why}")
         with manifest.batch():
             self._mark_running(prep, stage, notes)
         media_s = prep.input_info.get("duration_s")
@@ -450,16 +450,17 @@ class Runner:
         except Interrupted as exc:
             result = exc.args[1] if len(exc.args) > 1 else None
             attempt = manifest.stage(name)["attempts"][-1]
-            self._close_attempt(
-                name, attempt, result, "interrupted", f"interrupted by {signal.Signals(exc.signum).name}"
-            )
-            manifest.set_stage(
-                name,
-                status="failed",
-                ended_at=utc_now(),
-                duration_s=round(time.monotonic() - started, 3),
-                error="interrupted",
-            )
+            with manifest.batch():
+                self._close_attempt(
+                    name, attempt, result, "interrupted", f"interrupted by {signal.Signals(exc.signum).name}"
+                )
+                manifest.set_stage(
+                    name,
+                    status="failed",
+                    ended_at=utc_now(),
+                    duration_s=round(time.monotonic() - started, 3),
+                    error="interrupted",
+                )
             self.display.stage_done(name, "interrupted", time.monotonic() - started)
             raise
         duration = round(time.monotonic() - started, 3)
