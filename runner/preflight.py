@@ -53,10 +53,11 @@ def check_engine(engine: Engine) -> None:
 def ensure_images(engine: Engine, pipeline: Pipeline, stage_names: list[str], say) -> dict[str, str]:
     """Image id per service of the given stages; builds missing buildable images first."""
     services = sorted({pipeline.stage(n).service for n in stage_names})
+    ids: dict[str, str] = {}
     missing = []
     for svc in services:
         try:
-            engine.image_id(pipeline.services[svc].image)
+            ids[svc] = engine.image_id(pipeline.services[svc].image)
         except ImageMissing:
             missing.append(svc)
         except EngineError as exc:
@@ -68,12 +69,11 @@ def ensure_images(engine: Engine, pipeline: Pipeline, stage_names: list[str], sa
             raise UsageError(f"image(s) {images} missing and compose.yaml has no build for them; run `make images`")
         say(f"building missing images: {', '.join(missing)} (this can take a while; `make images` does it ahead)")
         build_images(pipeline.compose_path, missing, pipeline.build_command)
-    ids = {}
-    for svc in services:
-        try:
-            ids[svc] = engine.image_id(pipeline.services[svc].image)
-        except EngineError as exc:
-            raise UsageError(str(exc)) from exc
+        for svc in missing:
+            try:
+                ids[svc] = engine.image_id(pipeline.services[svc].image)
+            except EngineError as exc:
+                raise UsageError(str(exc)) from exc
     return ids
 
 

@@ -14,6 +14,11 @@ from .manifest import MANIFEST_NAME, read_manifest
 _TAIL_BLOCK = 64 * 1024
 
 
+def run_state(status: str | None, alive: bool) -> str:
+    """The pipeline status, or "dead" for a run marked running that no live process holds."""
+    return "dead" if status == "running" and not alive else (status or "unknown")
+
+
 def find_workdirs(root: Path) -> list[Path]:
     """Work folders directly under `root` (folders holding a manifest.json), sorted by name."""
     try:
@@ -32,6 +37,7 @@ def summarize(workdir: Path) -> dict:
         "input_name": None,
         "run_id": None,
         "status": "corrupt",
+        "state": "corrupt",
         "current_stage": None,
         "completed": 0,
         "total": 0,
@@ -57,6 +63,7 @@ def summarize(workdir: Path) -> dict:
         "total": len(pipeline.get("stages") or manifest.get("stages") or []),
         "updated_at": manifest.get("updated_at"),
         "error": pipeline.get("error"),
+        "state": run_state(pipeline.get("status"), holder is not None),
     }
 
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote
 from .errors import ManifestCorrupt, UsageError
 from .manifest import MANIFEST_NAME, read_manifest
 from .report import OUTCOMES, asset, render_report, script_json, stage_files
-from .runs import list_runs, lock_holder, tail_lines
+from .runs import list_runs, lock_holder, run_state, tail_lines
 
 LOG_TAIL = 20
 _MIME = mimetypes.MimeTypes()
@@ -130,6 +130,7 @@ class Handler(BaseHTTPRequestHandler):
                 "run": workdir.name,
                 "workdir": str(workdir),
                 "live": holder is not None,
+                "state": run_state((manifest.get("pipeline") or {}).get("status"), holder is not None),
                 "holder": holder,
                 "manifest": manifest,
                 "current": _current(workdir, manifest),

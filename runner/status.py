@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 from datetime import datetime
 from pathlib import Path
 
 from .lock import is_locked, read_holder
 from .manifest import read_manifest
 from .progress import format_duration
+from .runs import run_state, tail_lines
 
 
 def _seconds_since(iso: str | None) -> float | None:
     if not iso:
         return None
     return time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
-def last_lines(path: Path, n: int) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return [line.rstrip("\n") for line in deque(fh, maxlen=n)]
-    except OSError:
-        return []
 
 
 def collect_status(workdir: Path, lines: int = 5) -> dict:
@@ -33,10 +25,9 @@ def collect_status(workdir: Path, lines: int = 5) -> dict:
         return {"workdir": str(workdir), "state": "empty"}
     alive = is_locked(workdir)
     pipeline = manifest["pipeline"]
-    state = pipeline["status"]
+    state = run_state(pipeline["status"], alive)
     advice = None
-    if state == "running" and not alive:
-        state = "dead"
+    if state == "dead":
         advice = "the runner stopped without finishing (crash, kill or reboot): rerun the same command to resume"
     elif state in ("failed", "interrupted"):
         advice = "fix the cause if needed, then rerun the same command to resume"
@@ -54,7 +45,7 @@ def collect_status(workdir: Path, lines: int = 5) -> dict:
             "fraction": fraction,
             "message": progress.get("message"),
             "eta_s": round(eta, 1) if eta is not None else None,
-            "log_tail": last_lines(workdir / "logs" / f"{current}.log", lines),
+            "log_tail": tail_lines(workdir / "logs" / f"{current}.log", lines),
         }
     stages = [
         {

@@ -62,9 +62,7 @@ def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard
         if not runs:
             click.echo(f"no runs under {root}")
         for run in runs:
-            state = run.get("status") or ""
-            if state == "running" and not run.get("live"):
-                state = "dead (rerun to resume)"
+            state = run["state"] if run["state"] != "dead" else "dead (rerun to resume)"
             click.echo(
                 f"{run['run']:<28} {state:<22} {run.get('completed', 0)}/{run.get('total', 0)} stages  "
                 f"{run.get('current_stage') or '-':<16} {run.get('updated_at') or ''}"

@@ -145,3 +145,12 @@ def test_follow_waits_for_the_file_and_can_start_at_the_top(tmp_path: Path, alar
     assert [next(lines), next(lines)] == ["first", "second"]
     lines.close()
     assert list(zip(range(2), follow(log, poll_s=0.02, from_start=True), strict=False)) == [(0, "first"), (1, "second")]
+
+
+def test_run_state_names_a_dead_run() -> None:
+    from runner.runs import run_state
+
+    assert run_state("running", alive=True) == "running"
+    assert run_state("running", alive=False) == "dead"
+    assert run_state("completed", alive=False) == "completed"
+    assert run_state(None, alive=False) == "unknown"
