@@ -81,10 +81,11 @@ def run(stage: str, *args: str, env: dict | None = None) -> subprocess.Completed
     )
 
 
-def diarize(tmp: Path, audio: Path, *extra: str, env: dict | None = None) -> dict:
+def run_diarization(tmp: Path, audio: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """silero_vad then diarization on `audio`, as the pipeline chains them (no pyannote segments)."""
     vad = run("silero_vad", "--audio", str(audio), "--out", str(tmp / "vad"))
     assert vad.returncode == 0, vad.stderr
-    proc = run(
+    return run(
         "diarization",
         "--audio",
         str(audio),
@@ -103,6 +104,10 @@ def diarize(tmp: Path, audio: Path, *extra: str, env: dict | None = None) -> dic
         *extra,
         env=env,
     )
+
+
+def diarize(tmp: Path, audio: Path, *extra: str, env: dict | None = None) -> dict:
+    proc = run_diarization(tmp, audio, *extra, env=env)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     infos = [json.loads(line)["info"] for line in proc.stdout.splitlines() if '"info"' in line]
     assert infos and infos[0]["engine"] == "resemblyzer-numpy"
@@ -161,20 +166,7 @@ def test_max_speakers_caps_the_count(tmp_path: Path) -> None:
 
 def test_token_without_pyannote_notes_why(tmp_path: Path) -> None:
     audio, _ = dialogue(tmp_path, ["slt", "kal"], [0.8, 0.8])
-    vad = run("silero_vad", "--audio", str(audio), "--out", str(tmp_path / "vad"))
-    assert vad.returncode == 0, vad.stderr
-    proc = run(
-        "diarization",
-        "--audio",
-        str(audio),
-        "--vad",
-        str(tmp_path / "vad" / "segments.json"),
-        "--out",
-        str(tmp_path / "diar"),
-        "--model-dir",
-        str(tmp_path / "models"),
-        env={"HF_TOKEN": "hf_secret_value"},
-    )
+    proc = run_diarization(tmp_path, audio, env={"HF_TOKEN": "hf_secret_value"})
     assert proc.returncode == 0, proc.stderr
     notes = [json.loads(line)["note"] for line in proc.stdout.splitlines() if '"note"' in line]
     assert len(notes) == 1 and "WITH_PYANNOTE=1" in notes[0]
