@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "runner"))
 from harness import TEST_IMAGE, build_busybox  # noqa: E402
 
-from runner.compose import compose_command  # noqa: E402
+from runner.pipeline.compose import compose_command  # noqa: E402
 
 NOOP = "echo ok > {out}/out.txt"
 

@@ -1,5 +1,5 @@
 """`python -m runner` is `reelstage`."""
 
-from .cli import main
+from runner.cli.main import main
 
 main()

@@ -19,7 +19,7 @@ from workdir_fixture import (
 )
 
 from runner.errors import UsageError
-from runner.report import render_report, write_report
+from runner.watch.report import render_report, write_report
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # (stage, outcome) of every attempt of the interrupted fixture, in stage order

@@ -13,8 +13,8 @@ import pytest
 from filelock import FileLock
 from workdir_fixture import INPUT_NAME, build_workdir
 
-from runner.lock import WorkdirLock
-from runner.runs import find_workdirs, follow, list_runs, lock_holder, tail_lines
+from runner.run.lock import WorkdirLock
+from runner.watch.runs import find_workdirs, follow, list_runs, lock_holder, tail_lines
 
 
 @pytest.fixture()
@@ -148,7 +148,7 @@ def test_follow_waits_for_the_file_and_can_start_at_the_top(tmp_path: Path, alar
 
 
 def test_run_state_names_a_dead_run() -> None:
-    from runner.runs import run_state
+    from runner.watch.runs import run_state
 
     assert run_state("running", alive=True) == "running"
     assert run_state("running", alive=False) == "dead"

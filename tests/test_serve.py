@@ -24,8 +24,8 @@ from workdir_fixture import (
 )
 
 from runner.errors import UsageError
-from runner.lock import WorkdirLock
-from runner.serve import ROUTES, make_server
+from runner.run.lock import WorkdirLock
+from runner.watch.serve import ROUTES, make_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 STEM = Path(INPUT_NAME).stem

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runner.compose import Service
-from runner.config import load_pipeline
 from runner.errors import ConfigError
+from runner.pipeline.compose import Service
+from runner.pipeline.config import load_pipeline
 
 SERVICES = {"bb": Service(name="bb", image="x/bb", buildable=False)}
 

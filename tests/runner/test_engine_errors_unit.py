@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runner.compose import load_services
-from runner.display import PlainDisplay
 from runner.engine import ContainerSpec, EngineError, GpuRequest, RunResult
 from runner.errors import UsageError
-from runner.execute import Runner, RunOptions
-from runner.manifest import read_manifest
+from runner.pipeline.compose import load_services
+from runner.run.execute import Runner, RunOptions
+from runner.run.manifest import read_manifest
+from runner.watch.display import PlainDisplay
 
 
 class ScriptedEngine:

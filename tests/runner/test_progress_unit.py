@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from runner.display import PlainDisplay
-from runner.fingerprint import SAMPLE_THRESHOLD, cached_fingerprint, sampled_fingerprint
-from runner.progress import EtaEstimator, History, format_duration, parse_line
+from runner.run.fingerprint import SAMPLE_THRESHOLD, cached_fingerprint, sampled_fingerprint
+from runner.watch.display import PlainDisplay
+from runner.watch.progress import EtaEstimator, History, format_duration, parse_line
 
 
 @pytest.mark.parametrize(

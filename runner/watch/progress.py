@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .manifest import write_json_atomic
+from runner.run.manifest import write_json_atomic
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import UsageError
+from runner.errors import UsageError
 
 
 def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard: Callable) -> None:
@@ -22,9 +22,9 @@ def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard
     @guard
     def logs(workdir: str | None, stage: str | None, follow: bool, lines: int) -> None:
         """Print (or follow) a stage's log; default: the current or last stage."""
-        from .manifest import read_manifest
-        from .runs import follow as follow_file
-        from .runs import tail_lines
+        from runner.run.manifest import read_manifest
+        from runner.watch.runs import follow as follow_file
+        from runner.watch.runs import tail_lines
 
         folder = pick_workdir(workdir)
         manifest = read_manifest(folder) or {}
@@ -53,7 +53,7 @@ def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard
     @guard
     def list_(root: str, as_json: bool) -> None:
         """List the runs under ROOT (default out/) with their state."""
-        from .runs import list_runs
+        from runner.watch.runs import list_runs
 
         runs = list_runs(Path(root))
         if as_json:
@@ -73,7 +73,7 @@ def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard
     @guard
     def report(workdir: str | None) -> None:
         """Write WORKDIR/report.html: a timeline of every attempt across resumes."""
-        from .report import write_report
+        from runner.watch.report import write_report
 
         click.echo(str(write_report(pick_workdir(workdir))))
 
@@ -84,7 +84,7 @@ def register(cli: click.Group, pick_workdir: Callable[[str | None], Path], guard
     @guard
     def serve(root: str, host: str, port: int) -> None:
         """Read-only HTTP API and dashboard over the runs under ROOT."""
-        from .serve import make_server
+        from runner.watch.serve import make_server
 
         try:
             server = make_server(Path(root), host, port)

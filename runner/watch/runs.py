@@ -7,9 +7,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ManifestCorrupt
-from .lock import lock_holder
-from .manifest import MANIFEST_NAME, read_manifest
+from runner.errors import ManifestCorrupt
+from runner.run.lock import lock_holder
+from runner.run.manifest import MANIFEST_NAME, read_manifest
 
 _TAIL_BLOCK = 64 * 1024
 

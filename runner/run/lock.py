@@ -11,8 +11,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import LockedError
-from .manifest import utc_now, write_json_atomic
+from runner.errors import LockedError
+from runner.run.manifest import utc_now, write_json_atomic
 
 LOCK_NAME = ".lock"
 HOLDER_NAME = ".lock.json"

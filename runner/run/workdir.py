@@ -9,7 +9,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from .config import OutputSpec
+from runner.pipeline.config import OutputSpec
 
 STAGING = ".staging"
 LOGS = "logs"

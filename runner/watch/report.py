@@ -10,8 +10,8 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import UsageError
-from .manifest import read_manifest, utc_now
+from runner.errors import UsageError
+from runner.run.manifest import read_manifest, utc_now
 
 REPORT_NAME = "report.html"
 # attempt reason (contract §5) -> colour class of its Gantt bar
@@ -27,8 +27,8 @@ OUTCOMES = {
 
 
 def asset(name: str) -> str:
-    """A file of runner/templates/."""
-    return files("runner").joinpath("templates", name).read_text(encoding="utf-8")
+    """A file of runner/watch/templates/."""
+    return files("runner.watch").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def script_json(data: object) -> str:

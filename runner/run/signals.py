@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-from .engine import Interrupted
+from runner.engine import Interrupted
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 

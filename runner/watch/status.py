@@ -6,10 +6,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .lock import is_locked, read_holder
-from .manifest import read_manifest
-from .progress import format_duration
-from .runs import run_state, tail_lines
+from runner.run.lock import is_locked, read_holder
+from runner.run.manifest import read_manifest
+from runner.watch.progress import format_duration
+from runner.watch.runs import run_state, tail_lines
 
 
 def _seconds_since(iso: str | None) -> float | None:

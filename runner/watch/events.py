@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .manifest import utc_now
+from runner.run.manifest import utc_now
 
 EVENTS_NAME = "events.jsonl"
 PIPELINE_EVENTS = {"pipeline.started", "pipeline.completed", "pipeline.failed", "pipeline.interrupted"}

@@ -10,8 +10,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import GpuRequest, Mount
-from .errors import ConfigError
+from runner.engine import GpuRequest, Mount
+from runner.errors import ConfigError
 
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIAL)", re.IGNORECASE)
 

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Pipeline, StageSpec
-from .fingerprint import FileStat, sampled_fingerprint
+from runner.pipeline.config import Pipeline, StageSpec
+from runner.run.fingerprint import FileStat, sampled_fingerprint
 
 PART_LABELS = {
     "image": "image rebuilt",

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import tenacity
 
-from .checks import CheckContext, media_duration, verify_output
-from .compose import load_services
-from .config import (
+from runner.engine import ContainerSpec, Engine, EngineError, ImageMissing, Interrupted, Mount, RunResult
+from runner.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
+from runner.pipeline.compose import load_services
+from runner.pipeline.config import (
     CONTAINER_FILES,
     CONTAINER_OUT,
     CONTAINER_WORKDIR,
@@ -27,19 +28,15 @@ from .config import (
     compose_path_of,
     load_pipeline,
 )
-from .display import Display, PlainDisplay
-from .engine import ContainerSpec, Engine, EngineError, ImageMissing, Interrupted, Mount, RunResult
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
-from .events import EventLog
-from .fingerprint import FileStat, cached_fingerprint, sampled_fingerprint
-from .lock import WorkdirLock
-from .logs import RunLogger, StageLog
-from .manifest import Manifest, read_manifest, set_aside_corrupt, utc_now
-from .plan import Decision, StageFacts, decide, stage_facts
-from .preflight import check_engine, check_free_space, check_gpu, check_input, check_workdir, ensure_images
-from .progress import EtaEstimator, History, parse_line
-from .signals import exit_code, interrupt_on_signals, signals_blocked
-from .workdir import (
+from runner.run.checks import CheckContext, media_duration, verify_output
+from runner.run.fingerprint import FileStat, cached_fingerprint, sampled_fingerprint
+from runner.run.lock import WorkdirLock
+from runner.run.logs import RunLogger, StageLog
+from runner.run.manifest import Manifest, read_manifest, set_aside_corrupt, utc_now
+from runner.run.plan import Decision, StageFacts, decide, stage_facts
+from runner.run.preflight import check_engine, check_free_space, check_gpu, check_input, check_workdir, ensure_images
+from runner.run.signals import exit_code, interrupt_on_signals, signals_blocked
+from runner.run.workdir import (
     LOGS,
     clear_staging,
     is_published,
@@ -48,6 +45,9 @@ from .workdir import (
     publish,
     resolve_output,
 )
+from runner.watch.display import Display, PlainDisplay
+from runner.watch.events import EventLog
+from runner.watch.progress import EtaEstimator, History, parse_line
 
 LABEL_PREFIX = "io.reelstage"
 
@@ -335,7 +335,7 @@ class Runner:
 
     def _write_report(self) -> None:
         try:
-            from .report import write_report
+            from runner.watch.report import write_report
         except ImportError:
             return
         try:

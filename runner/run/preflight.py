@@ -7,10 +7,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .compose import build_images
-from .config import Pipeline
-from .engine import Engine, EngineError, ImageMissing
-from .errors import UsageError
+from runner.engine import Engine, EngineError, ImageMissing
+from runner.errors import UsageError
+from runner.pipeline.compose import build_images
+from runner.pipeline.config import Pipeline
 
 
 def check_input(path: Path) -> None:

@@ -15,10 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
-from .errors import ManifestCorrupt, UsageError
-from .manifest import MANIFEST_NAME, read_manifest
-from .report import OUTCOMES, asset, render_report, script_json, stage_files
-from .runs import list_runs, lock_holder, run_state, tail_lines
+from runner.errors import ManifestCorrupt, UsageError
+from runner.run.manifest import MANIFEST_NAME, read_manifest
+from runner.watch.report import OUTCOMES, asset, render_report, script_json, stage_files
+from runner.watch.runs import list_runs, lock_holder, run_state, tail_lines
 
 LOG_TAIL = 20
 _MIME = mimetypes.MimeTypes()

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import yaml
 
-from .compose import Service, load_services
-from .errors import ConfigError
+from runner.errors import ConfigError
+from runner.pipeline.compose import Service, load_services
 
 CONTAINER_INPUT_DIR = "/input"
 CONTAINER_WORKDIR = "/work"

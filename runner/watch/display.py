@@ -7,8 +7,8 @@ import threading
 import time
 from typing import Protocol, TextIO
 
-from .manifest import utc_now
-from .progress import EtaEstimator, format_duration
+from runner.run.manifest import utc_now
+from runner.watch.progress import EtaEstimator, format_duration
 
 
 class Display(Protocol):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_USAGE, ReelstageError
+from runner.errors import EXIT_USAGE, ReelstageError
 
 DEFAULT_CONFIG = Path("config/pipeline.yaml")
 
@@ -80,8 +80,8 @@ def run_selection(fn):
         files: tuple[str, ...],
         **kwargs: object,
     ) -> None:
-        from .execute import RunOptions
-        from .workdir import default_workdir
+        from runner.run.execute import RunOptions
+        from runner.run.workdir import default_workdir
 
         inp = Path(input_path)
         options = RunOptions(
@@ -108,10 +108,10 @@ def run_selection(fn):
 @_guard
 def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
     """Run (or resume) the pipeline on INPUT."""
-    from .display import make_display
-    from .engine import Interrupted, default_engine
-    from .execute import Runner
-    from .signals import exit_code
+    from runner.engine import Interrupted, default_engine
+    from runner.run.execute import Runner
+    from runner.run.signals import exit_code
+    from runner.watch.display import make_display
 
     options.reset, options.notify_url = reset, notify_url
     options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
@@ -135,8 +135,8 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
 @_guard
 def plan(options, as_json: bool) -> None:
     """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
-    from .engine import default_engine
-    from .execute import plan_only
+    from runner.engine import default_engine
+    from runner.run.execute import plan_only
 
     _prep, decisions = plan_only(options, default_engine())
     if as_json:
@@ -155,7 +155,7 @@ def plan(options, as_json: bool) -> None:
 @_guard
 def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
     """Show the state of a work folder (works while a run is active in another process)."""
-    from .status import collect_status, render_status, watch_status
+    from runner.watch.status import collect_status, render_status, watch_status
 
     folder = _pick_workdir(workdir)
     if watch:
@@ -170,10 +170,10 @@ def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
 @_guard
 def clean(workdir: str | None) -> None:
     """Stop and remove containers left behind for a work folder (refused while a run holds it)."""
-    from .engine import default_engine
-    from .execute import workdir_labels
-    from .lock import WorkdirLock
-    from .workdir import clear_staging
+    from runner.engine import default_engine
+    from runner.run.execute import workdir_labels
+    from runner.run.lock import WorkdirLock
+    from runner.run.workdir import clear_staging
 
     folder = _pick_workdir(workdir).resolve()
     with WorkdirLock(folder):
@@ -191,7 +191,7 @@ def _pick_workdir(workdir: str | None) -> Path:
         return folder
     candidates = sorted(Path("out").glob("*/manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     if not candidates:
-        from .errors import UsageError
+        from runner.errors import UsageError
 
         raise UsageError("no work folder given and none under out/: give WORKDIR")
     return candidates[0].parent
@@ -199,7 +199,7 @@ def _pick_workdir(workdir: str | None) -> Path:
 
 def _register_optional_commands() -> None:
     """Commands of the watching side (logs, list, report, serve) live in their own module."""
-    from .watch_cli import register
+    from runner.cli.watch import register
 
     register(cli, _pick_workdir, _guard)
 

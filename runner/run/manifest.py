@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ManifestCorrupt
+from runner.errors import ManifestCorrupt
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"

@@ -1,0 +1,1 @@
+"""What to run: pipeline.yaml and compose.yaml resolved into a Pipeline."""

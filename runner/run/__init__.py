@@ -1,0 +1,1 @@
+"""Running a pipeline: plan, attempts, the manifest (only writer), lock, checks, fingerprints."""

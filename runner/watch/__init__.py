@@ -1,0 +1,1 @@
+"""Watching runs: events, progress and ETA, display, status, run discovery, report, HTTP API."""
