@@ -22,7 +22,7 @@ def run_image(tmp_path: Path) -> RunImage:
 
     def run(stage: str, args: list[str], files: dict[str, Path] | None = None,
             env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], Path]:
-        image = f"reelstage/{stage}:latest"
+        image = f"reelstage/{stage}:{os.environ.get('REELSTAGE_TAG', 'latest')}"
         missing = None
         if shutil.which("docker") is None:
             missing = "needs docker"

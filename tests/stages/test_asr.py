@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+TAG = os.environ.get("REELSTAGE_TAG", "latest")  # make images REELSTAGE_TAG=x builds reelstage/<stage>:x
+
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_DIR = ROOT / "stages" / "asr"
 sys.path[:0] = [str(ROOT / "tests"), str(STAGE_DIR)]
@@ -210,8 +212,8 @@ def test_resolve_finds_model_folders(tmp_path: Path) -> None:
 @pytest.mark.docker
 @pytest.mark.skipif(shutil.which("docker") is None, reason="needs docker")
 def test_image_runs_offline_as_user(movie: dict[str, Any], tmp_path: Path) -> None:
-    if subprocess.run(["docker", "image", "inspect", "reelstage/asr:latest"], capture_output=True).returncode:
-        pytest.skip("image reelstage/asr:latest not built (make images)")
+    if subprocess.run(["docker", "image", "inspect", f"reelstage/asr:{TAG}"], capture_output=True).returncode:
+        pytest.skip(f"image reelstage/asr:{TAG} not built (make images)")
     work, out = tmp_path / "work", tmp_path / "out"
     work.mkdir()
     out.mkdir()
@@ -222,7 +224,7 @@ def test_image_runs_offline_as_user(movie: dict[str, Any], tmp_path: Path) -> No
         (work / name).chmod(0o644)
     proc = subprocess.run(
         ["docker", "run", "--rm", "--user", "1000:1000", "--network", "none", "-v", f"{work}:/work:ro",
-         "-v", f"{out}:/out", "reelstage/asr:latest", "--audio", "/work/audio.wav", "--vad",
+         "-v", f"{out}:/out", f"reelstage/asr:{TAG}", "--audio", "/work/audio.wav", "--vad",
          "/work/segments.json", "--glossary", "/work/glossary.json", "--out", "/out", "--engine", "auto",
          "--model", "auto", "--language", "en", "--model-dir", "/models"],
         capture_output=True, text=True, timeout=600)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+TAG = os.environ.get("REELSTAGE_TAG", "latest")  # make images REELSTAGE_TAG=x builds reelstage/<stage>:x
+
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_DIR = ROOT / "stages" / "post_ner"
 sys.path.insert(0, str(STAGE_DIR))
@@ -163,15 +165,15 @@ def test_bad_transcript_exits_2(tmp_path: Path, content: str | None) -> None:
 @pytest.mark.docker
 @pytest.mark.skipif(shutil.which("docker") is None, reason="needs docker")
 def test_image_runs_offline_as_user(inputs: tuple[Path, Path], tmp_path: Path) -> None:
-    if subprocess.run(["docker", "image", "inspect", "reelstage/post_ner:latest"], capture_output=True).returncode:
-        pytest.skip("image reelstage/post_ner:latest not built (make images)")
+    if subprocess.run(["docker", "image", "inspect", f"reelstage/post_ner:{TAG}"], capture_output=True).returncode:
+        pytest.skip(f"image reelstage/post_ner:{TAG} not built (make images)")
     out = tmp_path / "out"
     out.mkdir()
     out.chmod(0o777)
     tmp_path.chmod(0o755)
     proc = subprocess.run(
         ["docker", "run", "--rm", "--user", "1000:1000", "--network", "none", "-v", f"{tmp_path}:/work:ro",
-         "-v", f"{out}:/out", "reelstage/post_ner:latest", "--transcript", "/work/transcript.json",
+         "-v", f"{out}:/out", f"reelstage/post_ner:{TAG}", "--transcript", "/work/transcript.json",
          "--glossary", "/work/glossary.json", "--language", "en", "--out", "/out"],
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
