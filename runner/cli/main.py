@@ -80,7 +80,7 @@ def run_selection(fn):
         files: tuple[str, ...],
         **kwargs: object,
     ) -> None:
-        from runner.run.execute import RunOptions
+        from runner.run.options import RunOptions
         from runner.run.workdir import default_workdir
 
         inp = Path(input_path)
@@ -99,31 +99,46 @@ def run_selection(fn):
     return wrapper
 
 
+def capacity_options(fn):
+    """--cpus/--memory/--gpus: what the scheduler may use (default: detected)."""
+    fn = click.option("--gpus", metavar="IDS", help="GPUs to use, e.g. 0,1 (default: detected; none to use none).")(fn)
+    fn = click.option("--memory", metavar="SIZE", help="Memory the stages may reserve, e.g. 16g (default: all).")(fn)
+    return click.option("--cpus", type=float, help="Cores the stages may reserve (default: detected).")(fn)
+
+
+def make_capacity(cpus: float | None, memory: str | None, gpus: str | None):
+    from runner.errors import UsageError
+    from runner.run.resources import detect_capacity
+
+    try:
+        return detect_capacity(cpus, memory, gpus)
+    except ValueError as exc:
+        raise UsageError(f"--memory: {exc}") from exc
+
+
 @cli.command()
 @run_selection
 @click.option("--reset", is_flag=True, help="Start the work folder over (a corrupt manifest is kept aside).")
 @click.option("--notify-url", metavar="URL", help="POST pipeline events as JSON to URL.")
 @click.option("--progress-interval", default=30.0, show_default=True, help="Seconds between plain progress lines.")
 @click.option("--min-free-ratio", default=2.0, show_default=True, help="Free disk needed, as a multiple of the input.")
+@capacity_options
 @_guard
-def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
+def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float,
+        cpus: float | None, memory: str | None, gpus: str | None) -> None:
     """Run (or resume) the pipeline on INPUT."""
-    from runner.engine import Interrupted, default_engine
-    from runner.run.execute import Runner
-    from runner.run.signals import exit_code
+    from runner.engine import default_engine
+    from runner.run.library import run_one
     from runner.watch.display import make_display
 
     options.reset, options.notify_url = reset, notify_url
     options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
+    capacity = make_capacity(cpus, memory, gpus)
     display = make_display(progress_interval)
-    runner = Runner(options, default_engine(), display)
     try:
-        code = runner.run()
-    except Interrupted as exc:  # a signal that came while the final state was being written
-        code = exit_code(exc.signum)
+        code, error = run_one(options, default_engine(), display, capacity)
     finally:
         display.close()
-    error = runner.manifest.pipeline.get("error") if runner.manifest else None
     if code != 0 and error:
         _fail(error, code)
     sys.exit(code)
@@ -136,7 +151,7 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
 def plan(options, as_json: bool) -> None:
     """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
     from runner.engine import default_engine
-    from runner.run.execute import plan_only
+    from runner.run.prepare import plan_only
 
     _prep, decisions = plan_only(options, default_engine())
     if as_json:
@@ -171,8 +186,8 @@ def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
 def clean(workdir: str | None) -> None:
     """Stop and remove containers left behind for a work folder (refused while a run holds it)."""
     from runner.engine import default_engine
-    from runner.run.execute import workdir_labels
     from runner.run.lock import WorkdirLock
+    from runner.run.options import workdir_labels
     from runner.run.workdir import clear_staging
 
     folder = _pick_workdir(workdir).resolve()

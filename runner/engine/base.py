@@ -50,9 +50,11 @@ class ContainerSpec:
     grace_s: float = 10.0
     name: str | None = None
     working_dir: str | None = None
+    cpu_limit: float | None = None  # CPU quota, in cores
+    memory_limit_bytes: int | None = None  # hard memory limit (the kernel OOM-kills beyond it)
 
 
-Reason = Literal["ok", "exit_code", "timeout", "interrupted"]
+Reason = Literal["ok", "exit_code", "timeout", "interrupted", "oom"]
 
 
 @dataclass
@@ -64,6 +66,9 @@ class RunResult:
     container_id: str
     duration_s: float
     signal: int | None = None
+    peak_memory_bytes: int | None = None  # the container's peak memory, from the engine's stats
+    cpu_s: float | None = None  # CPU seconds the container used
+    node: str | None = None  # the host that ran it (cluster engines)
 
 
 class Interrupted(BaseException):

@@ -50,6 +50,32 @@ class _LineSplitter:
             self.buffer = b""
 
 
+class _StatsWatcher:
+    """Peak memory and CPU seconds of one container from the engine's stats stream (like Nextflow's trace)."""
+
+    def __init__(self, container) -> None:
+        self.peak_memory: int | None = None
+        self.cpu_ns: int | None = None
+        self._thread = threading.Thread(target=self._watch, args=(container,), daemon=True)
+        self._thread.start()
+
+    def _watch(self, container) -> None:
+        with contextlib.suppress(Exception):  # stats are best effort: never fail a stage over them
+            for sample in container.stats(stream=True, decode=True):
+                memory = sample.get("memory_stats") or {}
+                peak = memory.get("max_usage") or memory.get("usage")
+                if peak:
+                    self.peak_memory = max(self.peak_memory or 0, int(peak))
+                total = ((sample.get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage")
+                if total:
+                    self.cpu_ns = max(self.cpu_ns or 0, int(total))
+
+    def result(self, wait_s: float = 1.0) -> dict:
+        self._thread.join(timeout=wait_s)
+        cpu_s = round(self.cpu_ns / 1e9, 3) if self.cpu_ns is not None else None
+        return {"peak_memory_bytes": self.peak_memory, "cpu_s": cpu_s}
+
+
 class DockerEngine:
     """Runs stage containers through the Docker SDK."""
 
@@ -121,6 +147,11 @@ class DockerEngine:
             kwargs["name"] = spec.name
         if spec.working_dir:
             kwargs["working_dir"] = spec.working_dir
+        if spec.cpu_limit:
+            kwargs["nano_cpus"] = int(spec.cpu_limit * 1e9)
+        if spec.memory_limit_bytes:
+            kwargs["mem_limit"] = spec.memory_limit_bytes
+            kwargs["memswap_limit"] = spec.memory_limit_bytes  # no swap beyond the limit: OOM, not thrashing
         if spec.gpus:
             kwargs["device_requests"] = [
                 DeviceRequest(
@@ -149,6 +180,7 @@ class DockerEngine:
             reader = threading.Thread(target=self._pump, args=(stream, splitter), daemon=True)
             reader.start()
             container.start()
+            stats = _StatsWatcher(container)
             waiter = threading.Thread(target=self._wait, args=(container, outcome, done), daemon=True)
             waiter.start()
             finished = done.wait(timeout=max(0.0, spec.timeout_s))
@@ -162,17 +194,21 @@ class DockerEngine:
                     reason="timeout",
                     container_id=str(container.id),
                     duration_s=time.monotonic() - started,
+                    **stats.result(),
                 )
             if "error" in outcome:
                 raise outcome["error"]
             reader.join(timeout=10)
             splitter.close()
             code = int(outcome["code"])
+            duration = time.monotonic() - started
+            reason = "ok" if code == 0 else "oom" if self._oom_killed(container, spec) else "exit_code"
             return RunResult(
                 exit_code=code,
-                reason="ok" if code == 0 else "exit_code",
+                reason=reason,
                 container_id=str(container.id),
-                duration_s=time.monotonic() - started,
+                duration_s=duration,
+                **stats.result(),
             )
         except Interrupted as exc:
             self._stop(container, spec.grace_s)
@@ -192,6 +228,17 @@ class DockerEngine:
             raise _engine_error(exc) from exc
         finally:
             self._remove(container)
+
+    @staticmethod
+    def _oom_killed(container, spec: ContainerSpec) -> bool:
+        """Whether the kernel killed the container for its memory limit (asked only when one is set)."""
+        if not spec.memory_limit_bytes:
+            return False
+        try:
+            container.reload()
+        except (docker.errors.APIError, *_TRANSPORT_ERRORS):
+            return False
+        return bool((container.attrs.get("State") or {}).get("OOMKilled"))
 
     @staticmethod
     def _pump(stream, splitter: _LineSplitter) -> None:

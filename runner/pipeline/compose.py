@@ -27,6 +27,10 @@ class Service:
     mounts: tuple[Mount, ...] = ()
     network_mode: str | None = None
     gpus: tuple[GpuRequest, ...] = ()
+    cpu_limit: float | None = None  # deploy.resources.limits.cpus
+    memory_limit_bytes: int | None = None  # deploy.resources.limits.memory
+    cpu_reservation: float | None = None  # deploy.resources.reservations.cpus
+    memory_reservation_bytes: int | None = None  # deploy.resources.reservations.memory
 
     @property
     def secret_env(self) -> dict[str, str]:
@@ -95,6 +99,19 @@ def _gpus(service: dict) -> tuple[GpuRequest, ...]:
     return tuple(requests)
 
 
+def _resources(service: dict) -> dict[str, float | int | None]:
+    """CPU and memory limits and reservations (compose resolves sizes to byte counts)."""
+    res = (service.get("deploy") or {}).get("resources") or {}
+    out: dict[str, float | int | None] = {}
+    for kind in ("limits", "reservations"):
+        block = res.get(kind) or {}
+        cpus, memory = block.get("cpus"), block.get("memory")
+        prefix = "limit" if kind == "limits" else "reservation"
+        out[f"cpu_{prefix}"] = float(cpus) if cpus not in (None, "", 0, "0") else None
+        out[f"memory_{prefix}_bytes"] = int(float(memory)) if memory not in (None, "", 0, "0") else None
+    return out
+
+
 def load_services(path: Path) -> dict[str, Service]:
     """Services of a compose file, keyed by name."""
     resolved = resolve_compose(path)
@@ -111,6 +128,7 @@ def load_services(path: Path) -> dict[str, Service]:
             mounts=_mounts(str(path), name, svc.get("volumes") or []),
             network_mode=svc.get("network_mode"),
             gpus=_gpus(svc),
+            **_resources(svc),
         )
     return services
 

@@ -15,6 +15,7 @@ from runner.pipeline.compose import Service, load_services
 CONTAINER_INPUT_DIR = "/input"
 CONTAINER_WORKDIR = "/work"
 CONTAINER_OUT = "/out"
+CONTAINER_CHECKPOINT = "/checkpoint"
 CONTAINER_FILES = "/files"
 OUTPUT_KINDS = {"any", "json", "wav", "video", "srt", "text"}
 GPU_MODES = ("none", "optional", "required")
@@ -47,6 +48,36 @@ class OutputSpec:
         return any(ch in self.path for ch in "*?[")
 
 
+MIN_FREE_BYTES = 64 * 2**20
+_DISK = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(x|[kmg]?b?/s|[kmg]?b?)\s*$", re.IGNORECASE)
+_DISK_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+@dataclass(frozen=True)
+class DiskNeed:
+    """Free disk a stage needs before it starts: a multiple of the input's size (`1.1x`), bytes per
+    second of media (`64k/s`) or a fixed size (`500m`); never less than 64 MiB."""
+
+    input_factor: float = 0.0
+    per_media_s: float = 0.0
+    fixed: int = 0
+
+    @classmethod
+    def parse(cls, text: object) -> DiskNeed:
+        match = _DISK.match(str(text))
+        if not match:
+            raise ValueError("use a multiple of the input (1.1x), bytes per media second (64k/s) or a size (500m)")
+        value, unit = float(match.group(1)), match.group(2).lower()
+        if unit == "x":
+            return cls(input_factor=value)
+        scale = _DISK_UNITS[unit[:1] if unit[:1] in "kmg" else ""]
+        return cls(per_media_s=value * scale) if unit.endswith("/s") else cls(fixed=int(value * scale))
+
+    def bytes_for(self, input_size: int, media_s: float | None) -> int:
+        need = self.fixed + self.input_factor * input_size + self.per_media_s * (media_s or 0)
+        return max(MIN_FREE_BYTES, int(need))
+
+
 @dataclass(frozen=True)
 class StageSpec:
     """One stage, fully resolved."""
@@ -64,10 +95,15 @@ class StageSpec:
     retries: RetryPolicy
     uses_input: bool
     uses_files: tuple[str, ...]
+    uses_checkpoint: bool = False  # `{checkpoint}` in its command: a folder kept across attempts
+    disk: DiskNeed = field(default_factory=lambda: DiskNeed())
 
     @property
     def dirname(self) -> str:
         return f"{self.index:02d}_{self.name}"
+
+    def disk_bytes(self, input_size: int, media_s: float | None) -> int:
+        return self.disk.bytes_for(input_size, media_s)
 
 
 @dataclass
@@ -222,6 +258,15 @@ def _parse_outputs(raw: Any, where: str, loader: _Loader) -> dict[str, dict]:
     return outs
 
 
+def _disk(raw: object, where: str, loader: _Loader) -> DiskNeed:
+    if raw is None:
+        return DiskNeed()
+    try:
+        return DiskNeed.parse(raw)
+    except ValueError as exc:
+        raise loader.fail(where, f"{exc}, got {raw!r}") from exc
+
+
 def compose_path_of(path: Path) -> Path | None:
     """The compose file a pipeline file names (None if the pipeline file is unreadable)."""
     try:
@@ -322,6 +367,7 @@ def load_pipeline(
         "input_stem": names.stem,
         "input_ext": names.ext,
         "out": CONTAINER_OUT,
+        "checkpoint": CONTAINER_CHECKPOINT,
         "workdir": CONTAINER_WORKDIR,
         **{f"params.{k}": v for k, v in params.items()},
         **{f"files.{k}": f"{CONTAINER_FILES}/{k}" for k in files},
@@ -377,6 +423,8 @@ def load_pipeline(
                 outputs=outputs,
                 retries=retries,
                 uses_input="input" in used,
+                uses_checkpoint="checkpoint" in used,
+                disk=_disk(raw.get("disk"), f"{where}.disk", loader),
                 uses_files=tuple(sorted(k.split(".", 1)[1] for k in used if k.startswith("files."))),
             )
         )

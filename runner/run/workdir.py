@@ -75,3 +75,30 @@ def is_published(source: Path, target: Path) -> bool:
     except OSError:
         return False
     return (a.st_ino == b.st_ino and a.st_dev == b.st_dev) or (a.st_size == b.st_size and a.st_mtime == b.st_mtime)
+
+
+CHECKPOINTS = ".checkpoints"
+_CHECKPOINT_KEY = ".resume-key"
+
+
+def open_checkpoint(workdir: Path, dirname: str, resume_key: str) -> Path:
+    """The stage's checkpoint folder, kept across attempts and runs while its resume key is unchanged
+    (emptied when the key changed: chunks of another input or model must never be reused)."""
+    path = workdir / CHECKPOINTS / dirname
+    key_file = path / _CHECKPOINT_KEY
+    try:
+        same = key_file.read_text(encoding="utf-8") == resume_key
+    except OSError:
+        same = False
+    if not same:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        tmp = key_file.with_suffix(".tmp")
+        tmp.write_text(resume_key, encoding="utf-8")
+        os.replace(tmp, key_file)
+    return path
+
+
+def drop_checkpoint(workdir: Path, dirname: str) -> None:
+    """After success: the outputs are final, the checkpoint is no longer needed."""
+    shutil.rmtree(workdir / CHECKPOINTS / dirname, ignore_errors=True)

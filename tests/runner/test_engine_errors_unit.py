@@ -7,16 +7,18 @@ the Docker behaviour itself is covered against a real engine in test_runner_dock
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from runner.engine import ContainerSpec, EngineError, GpuRequest, RunResult
 from runner.errors import UsageError
 from runner.pipeline.compose import load_services
-from runner.run.execute import Runner, RunOptions
+from runner.run.library import run_one
 from runner.run.manifest import read_manifest
+from runner.run.options import RunOptions
+from runner.run.resources import Capacity
 from runner.watch.display import PlainDisplay
 
 
@@ -66,8 +68,11 @@ def make_project(tmp_path: Path, attempts: int) -> RunOptions:
     return RunOptions(input=movie, workdir=tmp_path / "work", config=tmp_path / "pipeline.yaml", min_free_ratio=0)
 
 
+CAPACITY = Capacity(cpus=2, memory_bytes=2**30)
+
+
 def run(options: RunOptions, engine: ScriptedEngine) -> tuple[int, dict]:
-    code = Runner(options, engine, PlainDisplay(io.StringIO())).run()
+    code, _error = run_one(options, engine, PlainDisplay(io.StringIO()), CAPACITY)
     return code, read_manifest(options.workdir)
 
 
@@ -93,8 +98,10 @@ def test_engine_errors_beyond_the_policy_fail_the_stage(tmp_path):
 def test_not_enough_free_space_is_a_usage_error(tmp_path):
     options = make_project(tmp_path, attempts=1)
     options.min_free_ratio = 1e15
-    with pytest.raises(UsageError, match=r"GB free in .* need .*free some space or give --workdir"):
-        Runner(options, ScriptedEngine(0), PlainDisplay(io.StringIO())).run()
+    code, error = run_one(options, ScriptedEngine(0), PlainDisplay(io.StringIO()), CAPACITY)
+    assert code == UsageError.exit_code
+    assert re.search(r"GB free in .* need .*free some space or give --workdir", error)
+    assert read_manifest(options.workdir) is None  # a usage error never touches the work folder's state
 
 
 def test_compose_services_are_read_with_compose_semantics(tmp_path, monkeypatch):

@@ -1,0 +1,299 @@
+"""One movie's run: opened under its work-folder lock, stages decided as their dependencies finish.
+
+A stage is decided (skip or run) only once every stage it depends on has ended, so its resume key
+sees final upstream outputs. Stages that may run are handed to the library as jobs; the library
+starts them when their resources fit and reports back each outcome. After a critical failure no new
+stage of this movie starts; stages already running finish (their work is kept for the resume).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from dataclasses import dataclass
+
+from runner.engine import Engine, EngineError
+from runner.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
+from runner.pipeline.compose import Service
+from runner.pipeline.config import StageSpec
+from runner.run.attempt import MovieContext, StageExecution, StageOutcome, disk_full, ensure_published
+from runner.run.lock import WorkdirLock
+from runner.run.logs import RunLogger
+from runner.run.manifest import Manifest, set_aside_corrupt
+from runner.run.options import RunOptions, new_run_id, workdir_labels
+from runner.run.plan import decide
+from runner.run.preflight import check_input, check_workdir
+from runner.run.prepare import Preparer, Selection
+from runner.run.recorder import Recorder
+from runner.run.resources import DEFAULT_CPUS, Grant, Need
+from runner.run.workdir import LOGS, clear_staging
+from runner.watch.display import Display
+from runner.watch.events import EventLog
+
+CANCEL_NAME = ".cancel"
+RESERVE_NAME = ".space-reserve"
+RESERVE_BYTES = 1 << 20  # freed when the disk fills, so the final manifest can still be written
+
+
+def need_of(service: Service, gpu_used: bool) -> Need:
+    """A stage's reservation: compose `reservations` when given, else its `limits`, else one core."""
+    cpus = service.cpu_reservation or service.cpu_limit or DEFAULT_CPUS
+    memory = service.memory_reservation_bytes or service.memory_limit_bytes or 0
+    gpus = 0
+    if gpu_used and service.gpus:
+        gpus = service.gpus[0].count if not service.gpus[0].device_ids else len(service.gpus[0].device_ids)
+    return Need(cpus=cpus, memory_bytes=memory, gpus=gpus)
+
+
+@dataclass
+class ReadyStage:
+    """A stage this movie wants to run now."""
+
+    stage: StageSpec
+    reason: str
+    resume_key: str
+    need: Need
+
+
+class MovieRun:
+    """The state of one movie while the library runs it."""
+
+    def __init__(self, options: RunOptions, engine: Engine, display: Display, label: str = "") -> None:
+        self.opt = options
+        self.engine = engine
+        self.display = display
+        self.label = label
+        self.workdir = options.workdir.resolve()
+        self.run_id = new_run_id()
+        self.ctx: MovieContext | None = None
+        self.selection: Selection | None = None
+        self._lock: WorkdirLock | None = None
+        self._log: RunLogger | None = None
+        self._events: EventLog | None = None
+        self._ended: dict[str, str] = {}  # stage → final status in this run (or "left" / "blocked")
+        self._running: set[str] = set()
+        self._queued: set[str] = set()  # handed to the library, waiting for resources
+        self._reran: set[str] = set()
+        self._input_stat: tuple[int, int, int] | None = None
+        self.failure: tuple[int, str] | None = None
+        self.result: tuple[str, int, str | None] | None = None  # (status, exit code, error) once finished
+
+    @property
+    def name(self) -> str:
+        return self.opt.input.name
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(self, services: dict[str, Service] | None = None) -> None:
+        """Lock, reap orphans, read the manifest, pre-flight. Raises ReelstageError (one line)."""
+        check_input(self.opt.input)
+        check_workdir(self.workdir)
+        preparer = Preparer(self.opt, self.engine, services)
+        preparer.prefetch()
+        self._lock = WorkdirLock(self.workdir)
+        self._lock.__enter__()
+        try:
+            self._open_locked(preparer)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_locked(self, preparer: Preparer) -> None:
+        self._log = RunLogger(self.workdir / LOGS / "runner.jsonl", self.run_id)
+        try:
+            reaped = self.engine.remove_labelled(workdir_labels(self.workdir))
+        except EngineError as exc:
+            raise UsageError(str(exc)) from exc
+        if reaped:
+            self.display.say(f"removed {len(reaped)} container(s) left by an earlier run that died")
+            self._log.info("orphans_removed", containers=reaped)
+        if self.opt.reset:
+            kept = set_aside_corrupt(self.workdir)
+            if kept:
+                self.display.say(f"--reset: previous manifest kept as {kept.name}; starting over")
+        manifest = Manifest.open(self.workdir, self.run_id)
+        clear_staging(self.workdir)
+        (self.workdir / CANCEL_NAME).unlink(missing_ok=True)
+        prep, self.selection = preparer.prepare(manifest.data, say=self.display.say)
+        self._reserve_space()
+        self._events = EventLog(self.workdir, self.run_id, self.opt.notify_url or prep.pipeline.notify_url)
+        recorder = Recorder(manifest, self._events, self._log, self.display, self.run_id, self.label)
+        self.ctx = MovieContext(self.workdir, self.opt.input, self.run_id, prep, recorder, self.engine)
+        config = {"pipeline": str(prep.pipeline.path), "compose": str(prep.pipeline.compose_path)}
+        recorder.pipeline_started(prep.input_info, config, prep.pipeline.stages, bool(self.opt.notify_url))
+        st = self.opt.input.stat()
+        self._input_stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def _reserve_space(self) -> None:
+        with contextlib.suppress(OSError):
+            path = self.workdir / RESERVE_NAME
+            if not path.exists() or path.stat().st_size < RESERVE_BYTES:
+                with open(path, "wb") as fh:
+                    fh.write(b"\0" * RESERVE_BYTES)
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def advance(self) -> list[ReadyStage]:
+        """Decide every stage whose dependencies have ended; return those to run (skips are recorded)."""
+        ready: list[ReadyStage] = []
+        if self.ctx is None or self.failure or self.ctx.stop:
+            return ready
+        prep, manifest = self.ctx.prep, self.ctx.recorder.manifest
+        progressed = True
+        while progressed:
+            progressed = False
+            for stage in prep.pipeline.stages:
+                name = stage.name
+                if name in self._ended or name in self._running or name in self._queued:
+                    continue
+                if name not in self.selection.selected:
+                    self._ended[name] = "left"
+                    progressed = True
+                    continue
+                deps = [self._ended.get(d) for d in stage.depends_on]
+                if any(d is None for d in deps):
+                    continue
+                if any(d in ("failed", "blocked", "interrupted", "cancelled") for d in deps):
+                    self._ended[name] = "blocked"
+                    progressed = True
+                    continue
+                if stage.uses_input and (changed := self.input_changed()):
+                    self.fail(EXIT_USAGE, changed)
+                    return []
+                facts = prep.facts(stage, manifest.stages)
+                d = decide(stage, manifest.stage(name), facts, self.workdir, self._reran, name in self.selection.forced)
+                if d.action == "skip":
+                    self.ctx.recorder.stage_skipped_as_done(stage, len(prep.pipeline.stages), d.reason)
+                    ensure_published(self.ctx, stage)
+                    self._ended[name] = manifest.stage(name)["status"]
+                    progressed = True
+                    continue
+                self._reran.add(name)
+                need = need_of(prep.pipeline.services[stage.service], prep.gpu_used(stage))
+                ready.append(ReadyStage(stage, d.reason, facts.key, need))
+                self._queued.add(name)
+        return ready
+
+    def execution(self, ready: ReadyStage, grant: Grant) -> StageExecution:
+        self._queued.discard(ready.stage.name)
+        self._running.add(ready.stage.name)
+        self.ctx.recorder.current_stages(sorted(self._running))
+        return StageExecution(self.ctx, ready.stage, grant, ready.reason, ready.resume_key)
+
+    def stage_ended(self, stage: str, outcome: StageOutcome | BaseException) -> None:
+        """Record what a worker reported; a critical failure stops new launches of this movie."""
+        self._running.discard(stage)
+        if isinstance(outcome, BaseException):
+            self._ended[stage] = "failed"
+            if isinstance(outcome, ReelstageError):
+                self.fail(outcome.exit_code, str(outcome))
+            elif isinstance(outcome, OSError) and outcome.errno == errno.ENOSPC:
+                err = disk_full(self.workdir, outcome)
+                self.fail(err.exit_code, str(err))
+            else:
+                self.fail(EXIT_FAILED, f"stage {stage}: internal error {type(outcome).__name__}: {outcome}")
+                if self._log:
+                    self._log.info("internal_error", stage=stage, error=repr(outcome))
+        else:
+            self._ended[stage] = outcome.status
+            if outcome.status == "failed":
+                self.fail(outcome.exit_code, outcome.error or f"stage {stage} failed")
+        if self.ctx is not None:
+            with contextlib.suppress(OSError):
+                self.ctx.recorder.current_stages(sorted(self._running))
+
+    def fail(self, code: int, error: str) -> None:
+        if self.failure is None:
+            self.failure = (code, error)
+
+    def input_changed(self) -> str | None:
+        """A message when the input file is no longer the one this run started with."""
+        try:
+            st = self.opt.input.stat()
+        except OSError as exc:
+            return f"the input {self.opt.input} disappeared while running ({exc.strerror}); restore it and rerun"
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != self._input_stat:
+            return (
+                f"the input {self.opt.input} changed while running; rerun to start over from the first stage "
+                "that reads it (subtitles of one file are never muxed into another)"
+            )
+        return None
+
+    def cancel_requested(self) -> bool:
+        return (self.workdir / CANCEL_NAME).exists()
+
+    @property
+    def running(self) -> set[str]:
+        return self._running
+
+    def drop_queued(self) -> None:
+        """The library forgot this movie's waiting stages (after a failure or a stop)."""
+        self._queued.clear()
+
+    @property
+    def done(self) -> bool:
+        """Nothing running, nothing waiting, and nothing more to decide."""
+        if self.ctx is None:
+            return True
+        if self._running or self._queued:
+            return False
+        return bool(self.failure or self.ctx.stop) or len(self._ended) == len(self.ctx.prep.pipeline.stages)
+
+    # -- finishing ---------------------------------------------------------------------------
+
+    def finish(self) -> tuple[str, int, str | None]:
+        """Finalize the manifest (even on a full disk), write the report, release the lock."""
+        if self.result is not None:
+            return self.result
+        if self.ctx is None:
+            code, error = self.failure or (EXIT_FAILED, None)
+            self.result = ("failed", code, error)
+            self.close()
+            return self.result
+        stop = self.ctx.stop
+        if stop:
+            status, code, error = stop.status or "interrupted", stop.code, stop.reason
+        elif self.failure is None and (changed := self.input_changed()):
+            status, code, error = "failed", EXIT_USAGE, changed
+        elif self.failure:
+            status, (code, error) = "failed", self.failure
+        else:
+            status, code, error = "completed", EXIT_OK, None
+        try:
+            self.ctx.recorder.pipeline_finished(status, code, error)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            (self.workdir / RESERVE_NAME).unlink(missing_ok=True)  # the reserve makes room for the final state
+            self.ctx.recorder.pipeline_finished(status, code, error)
+        self._write_report()
+        if status == "completed":
+            self.display.say(f"done: {self.workdir} (manifest.json, report.html)")
+        self.result = (status, code, error)
+        self.close()
+        return self.result
+
+    def _write_report(self) -> None:
+        try:
+            from runner.watch.report import write_report
+
+            write_report(self.workdir)
+        except Exception as exc:  # a report must never fail the run
+            if self._log:
+                self._log.info("report_failed", error=str(exc))
+
+    def close(self) -> None:
+        if self._events is not None:
+            self._events.close()
+            self._events = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                self._lock.__exit__(None, None, None)
+            self._lock = None
+
+    @property
+    def manifest(self) -> Manifest | None:
+        return self.ctx.recorder.manifest if self.ctx else None
