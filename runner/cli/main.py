@@ -213,10 +213,12 @@ def _pick_workdir(workdir: str | None) -> Path:
 
 
 def _register_optional_commands() -> None:
-    """Commands of the watching side (logs, list, report, serve) live in their own module."""
-    from runner.cli.watch import register
+    """Commands of the watching side (logs, list, report, serve, stats) and of the library (batch, watch,
+    cancel) live in their own modules."""
+    from runner.cli import library, watch
 
-    register(cli, _pick_workdir, _guard)
+    watch.register(cli, _pick_workdir, _guard)
+    library.register(cli, _pick_workdir, _guard, _pairs, default_config, capacity_options, make_capacity)
 
 
 def main() -> None:

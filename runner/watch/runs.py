@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from runner.errors import ManifestCorrupt
@@ -17,6 +18,51 @@ _TAIL_BLOCK = 64 * 1024
 def run_state(status: str | None, alive: bool) -> str:
     """The pipeline status, or "dead" for a run marked running that no live process holds."""
     return "dead" if status == "running" and not alive else (status or "unknown")
+
+
+def seconds_since(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    try:
+        started = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return max(0.0, (datetime.now(UTC) - started).total_seconds())
+
+
+def stage_progress(entry: dict) -> dict:
+    """Elapsed seconds, fraction and ETA of a running stage (ETA from its own progress rate)."""
+    elapsed = seconds_since(entry.get("started_at"))
+    progress = entry.get("progress") or {}
+    fraction = progress.get("fraction")
+    eta = elapsed * (1 - fraction) / fraction if fraction and elapsed and fraction > 0 else None
+    return {
+        "elapsed_s": round(elapsed, 1) if elapsed is not None else None,
+        "fraction": fraction,
+        "message": progress.get("message"),
+        "eta_s": round(eta, 1) if eta is not None else None,
+    }
+
+
+def movie_eta(manifest: dict, running: list[str]) -> float | None:
+    """Seconds until the movie is done: the longest running stage's ETA plus what the stages still to
+    come took on earlier movies (per media second, from the history), when known."""
+    from runner.watch.progress import History
+
+    stages = manifest.get("stages") or {}
+    media_s = (manifest.get("input") or {}).get("duration_s")
+    etas = [stage_progress(stages.get(n, {})).get("eta_s") for n in running]
+    total = max((e for e in etas if e is not None), default=0.0)
+    history = History()
+    for name in (manifest.get("pipeline") or {}).get("stages") or []:
+        entry = stages.get(name) or {}
+        if entry.get("status") in ("success", "skipped") or name in running:
+            continue
+        expected = history.expected_s(name, media_s)
+        if expected is None:
+            return None if not etas or None in etas else round(total, 1)
+        total += expected
+    return round(total, 1)
 
 
 def find_workdirs(root: Path) -> list[Path]:
@@ -53,8 +99,14 @@ def summarize(workdir: Path) -> dict:
     if manifest is None:
         return {**summary, "error": f"{workdir / MANIFEST_NAME} is missing"}
     pipeline = manifest.get("pipeline") or {}
+    live = holder is not None and pipeline.get("status") == "running"
+    running = (pipeline.get("current_stages") or ([pipeline["current_stage"]] if pipeline.get("current_stage") else [])
+               if live else [])
+    stages = manifest.get("stages") or {}
     return {
         **summary,
+        "current_stages": [{"stage": n, **stage_progress(stages.get(n) or {})} for n in running],
+        "eta_s": movie_eta(manifest, running) if live else None,
         "input_name": (manifest.get("input") or {}).get("name"),
         "run_id": manifest.get("run_id"),
         "status": pipeline.get("status"),

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 
 from runner.run.lock import is_locked, read_holder
 from runner.run.manifest import read_manifest
 from runner.watch.progress import format_duration
-from runner.watch.runs import run_state, tail_lines
-
-
-def _seconds_since(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    return time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+from runner.watch.runs import run_state, stage_progress, tail_lines
 
 
 def collect_status(workdir: Path, lines: int = 5) -> dict:
@@ -34,17 +27,9 @@ def collect_status(workdir: Path, lines: int = 5) -> dict:
     current = pipeline.get("current_stage") if alive else None
     current_info = None
     if current:
-        entry = manifest["stages"].get(current, {})
-        elapsed = _seconds_since(entry.get("started_at"))
-        progress = entry.get("progress") or {}
-        fraction = progress.get("fraction")
-        eta = elapsed * (1 - fraction) / fraction if fraction and elapsed and fraction > 0 else None
         current_info = {
             "stage": current,
-            "elapsed_s": round(elapsed, 1) if elapsed is not None else None,
-            "fraction": fraction,
-            "message": progress.get("message"),
-            "eta_s": round(eta, 1) if eta is not None else None,
+            **stage_progress(manifest["stages"].get(current, {})),
             "log_tail": tail_lines(workdir / "logs" / f"{current}.log", lines),
         }
     stages = [
