@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.engine import GpuRequest, Mount
+from runner.engine.base import DEFAULT_PIDS_LIMIT, NO_NEW_PRIVILEGES
 from runner.errors import ConfigError
 
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIAL)", re.IGNORECASE)
@@ -27,10 +28,26 @@ class Service:
     mounts: tuple[Mount, ...] = ()
     network_mode: str | None = None
     gpus: tuple[GpuRequest, ...] = ()
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    pids_limit: int | None = None
 
     @property
     def secret_env(self) -> dict[str, str]:
         return {k: v for k, v in self.env.items() if SECRET_NAME.search(k)}
+
+    def hardening(self) -> dict:
+        """ContainerSpec fields for least privilege: every capability dropped except the service's
+        `cap_add`, no privilege gain unless its `security_opt` says `no-new-privileges:false`, pids capped."""
+        opts = list(self.security_opt)
+        if not any(o.split(":", 1)[0].split("=", 1)[0] == "no-new-privileges" for o in opts):
+            opts.insert(0, NO_NEW_PRIVILEGES)
+        return {
+            "cap_drop": ("ALL",),
+            "cap_add": self.cap_add,
+            "security_opt": tuple(opts),
+            "pids_limit": self.pids_limit if self.pids_limit is not None else DEFAULT_PIDS_LIMIT,
+        }
 
 
 def compose_command() -> list[str]:
@@ -95,6 +112,13 @@ def _gpus(service: dict) -> tuple[GpuRequest, ...]:
     return tuple(requests)
 
 
+def _pids_limit(service: dict) -> int | None:
+    limit = service.get("pids_limit")
+    if limit is None:
+        limit = (((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("pids")
+    return int(limit) if limit is not None else None
+
+
 def load_services(path: Path) -> dict[str, Service]:
     """Services of a compose file, keyed by name."""
     resolved = resolve_compose(path)
@@ -111,6 +135,9 @@ def load_services(path: Path) -> dict[str, Service]:
             mounts=_mounts(str(path), name, svc.get("volumes") or []),
             network_mode=svc.get("network_mode"),
             gpus=_gpus(svc),
+            cap_add=tuple(svc.get("cap_add") or ()),
+            security_opt=tuple(svc.get("security_opt") or ()),
+            pids_limit=_pids_limit(svc),
         )
     return services
 

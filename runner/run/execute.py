@@ -50,6 +50,8 @@ from runner.watch.events import EventLog
 from runner.watch.progress import EtaEstimator, History, parse_line
 
 LABEL_PREFIX = "io.reelstage"
+# how long a retry after an engine error waits for the engine to answer again (a dockerd restart)
+ENGINE_WAIT_S = float(os.environ.get("REELSTAGE_ENGINE_WAIT_S", "120"))
 
 
 @dataclass
@@ -396,6 +398,7 @@ class Runner:
             },
             timeout_s=stage.timeout_s,
             grace_s=stage.grace_s,
+            **service.hardening(),
         )
 
     def _mark_running(self, prep: Prepared, stage: StageSpec, notes: list[str]) -> None:
@@ -438,6 +441,7 @@ class Runner:
             stop=tenacity.stop_after_attempt(stage.retries.attempts),
             wait=tenacity.wait_exponential(multiplier=stage.retries.wait_s, max=30),
             retry=tenacity.retry_if_exception(lambda e: isinstance(e, EngineError) and not isinstance(e, ImageMissing)),
+            before_sleep=lambda _state: self.engine.wait_until_available(ENGINE_WAIT_S),  # e.g. dockerd restarting
             reraise=True,
         )
         collected: dict = {}
