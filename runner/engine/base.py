@@ -15,6 +15,14 @@ class ImageMissing(EngineError):
     """The image is not present on the engine."""
 
 
+class EngineLost(EngineError):
+    """The engine went away (stopped, crashed or restarted) while a container ran: retry once it answers."""
+
+
+NO_NEW_PRIVILEGES = "no-new-privileges:true"
+DEFAULT_PIDS_LIMIT = 512
+
+
 @dataclass(frozen=True)
 class Mount:
     """A bind mount from the host into the container."""
@@ -52,6 +60,11 @@ class ContainerSpec:
     working_dir: str | None = None
     cpu_limit: float | None = None  # CPU quota, in cores
     memory_limit_bytes: int | None = None  # hard memory limit (the kernel OOM-kills beyond it)
+    # least privilege by default: no capabilities, no privilege gain, a bounded number of processes
+    cap_drop: tuple[str, ...] = ("ALL",)
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = (NO_NEW_PRIVILEGES,)
+    pids_limit: int = DEFAULT_PIDS_LIMIT
 
 
 Reason = Literal["ok", "exit_code", "timeout", "interrupted", "oom"]
@@ -98,9 +111,14 @@ class Engine(Protocol):
         """Create, attach, start, wait with a host-side deadline, stop on timeout or interrupt, remove.
 
         `on_line` receives every output line (stdout and stderr) as it arrives.
-        Raises EngineError for engine failures, and re-raises Interrupted after cleaning up
-        (with the result in `exc.args[1]` when a container had started).
+        Raises EngineError for engine failures (EngineLost when the engine went away mid-run), and
+        re-raises Interrupted after stopping and removing the container, whatever instant the signal
+        came at, with a RunResult (reason "interrupted") in `exc.args[1]`.
         """
+
+    def wait_until_available(self, timeout_s: float) -> bool:
+        """Wait (polling) until the engine answers again, then remove containers an engine loss left
+        behind; False if it still does not answer after `timeout_s`."""
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
         """Stop and remove every container carrying all these labels; return their ids."""

@@ -4,76 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import threading
 import time
 
 import docker
 import docker.errors
-import requests.exceptions
-from docker.types import DeviceRequest
-from docker.types import Mount as DockerMount
 
-from .base import (
-    ContainerSpec,
-    EngineError,
-    ImageMissing,
-    Interrupted,
-    LineSink,
-    RunResult,
-)
-
-_TRANSPORT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
-
-
-def _engine_error(exc: Exception) -> EngineError:
-    if isinstance(exc, docker.errors.APIError):
-        return EngineError(f"Docker engine error: {exc.explanation or exc}")
-    return EngineError(f"cannot talk to the Docker engine: {exc}")
-
-
-class _LineSplitter:
-    """Turns a byte stream into text lines (keeps a partial last line until its end comes)."""
-
-    def __init__(self, sink: LineSink) -> None:
-        self.sink = sink
-        self.buffer = b""
-
-    def feed(self, chunk: bytes) -> None:
-        self.buffer += chunk
-        *lines, self.buffer = self.buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        for line in lines:
-            self.sink(line.decode("utf-8", errors="replace"))
-
-    def close(self) -> None:
-        if self.buffer:
-            self.sink(self.buffer.decode("utf-8", errors="replace"))
-            self.buffer = b""
-
-
-class _StatsWatcher:
-    """Peak memory and CPU seconds of one container from the engine's stats stream (like Nextflow's trace)."""
-
-    def __init__(self, container) -> None:
-        self.peak_memory: int | None = None
-        self.cpu_ns: int | None = None
-        self._thread = threading.Thread(target=self._watch, args=(container,), daemon=True)
-        self._thread.start()
-
-    def _watch(self, container) -> None:
-        with contextlib.suppress(Exception):  # stats are best effort: never fail a stage over them
-            for sample in container.stats(stream=True, decode=True):
-                memory = sample.get("memory_stats") or {}
-                peak = memory.get("max_usage") or memory.get("usage")
-                if peak:
-                    self.peak_memory = max(self.peak_memory or 0, int(peak))
-                total = ((sample.get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage")
-                if total:
-                    self.cpu_ns = max(self.cpu_ns or 0, int(total))
-
-    def result(self, wait_s: float = 1.0) -> dict:
-        self._thread.join(timeout=wait_s)
-        cpu_s = round(self.cpu_ns / 1e9, 3) if self.cpu_ns is not None else None
-        return {"peak_memory_bytes": self.peak_memory, "cpu_s": cpu_s}
+from .base import ContainerSpec, EngineError, ImageMissing, LineSink, RunResult
+from .docker_attempt import ENGINE_ERRORS, DockerAttempt, engine_error, remove_by_name
+from .shield import critical
 
 
 class DockerEngine:
@@ -81,6 +19,7 @@ class DockerEngine:
 
     def __init__(self, client: docker.DockerClient | None = None) -> None:
         self._client = client
+        self._leftovers: set[str] = set()  # containers an engine loss kept us from removing
 
     @property
     def client(self) -> docker.DockerClient:
@@ -94,21 +33,39 @@ class DockerEngine:
     def ping(self) -> None:
         try:
             self.client.ping()
-        except (docker.errors.DockerException, *_TRANSPORT_ERRORS) as exc:
+        except (docker.errors.DockerException, *ENGINE_ERRORS) as exc:
             raise EngineError(f"the Docker engine does not answer ({exc}); start it (make setup)") from exc
+
+    def wait_until_available(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        pause = 0.2
+        while True:
+            try:
+                self.ping()
+                break
+            except EngineError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+                pause = min(pause * 2, 2.0)
+        for name in list(self._leftovers):
+            with critical():
+                if remove_by_name(self.client, name):
+                    self._leftovers.discard(name)
+        return True
 
     def image_id(self, image: str) -> str:
         try:
             return str(self.client.images.get(image).id)
         except docker.errors.ImageNotFound as exc:
             raise ImageMissing(f"image {image} is not built") from exc
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
-            raise _engine_error(exc) from exc
+        except ENGINE_ERRORS as exc:
+            raise engine_error(exc) from exc
 
     def gpu_available(self) -> bool:
         try:
             runtimes = self.client.info().get("Runtimes", {}) or {}
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS):
+        except ENGINE_ERRORS:
             return False
         return "nvidia" in runtimes or shutil.which("nvidia-container-cli") is not None
 
@@ -116,165 +73,31 @@ class DockerEngine:
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
         try:
             found = self.client.containers.list(all=True, filters=filters)
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
-            raise _engine_error(exc) from exc
+        except ENGINE_ERRORS as exc:
+            raise engine_error(exc) from exc
         removed = []
         for container in found:
-            self._stop_and_remove(container, grace_s)
-            removed.append(str(container.id))
+            with critical():
+                self._stop_and_remove(container, grace_s)
+                removed.append(str(container.id))
         return removed
 
-    # -- one attempt ---------------------------------------------------------------------
-
-    def _create(self, spec: ContainerSpec):
-        kwargs: dict = {
-            "image": spec.image,
-            "command": list(spec.command),
-            "mounts": [
-                DockerMount(target=m.target, source=m.source, type="bind", read_only=m.read_only) for m in spec.mounts
-            ],
-            "environment": dict(spec.env),
-            "labels": dict(spec.labels),
-            "init": True,
-            "detach": True,
-            "network_mode": spec.network,
-            "stdin_open": False,
-            "tty": False,
-        }
-        if spec.user:
-            kwargs["user"] = spec.user
-        if spec.name:
-            kwargs["name"] = spec.name
-        if spec.working_dir:
-            kwargs["working_dir"] = spec.working_dir
-        if spec.cpu_limit:
-            kwargs["nano_cpus"] = int(spec.cpu_limit * 1e9)
-        if spec.memory_limit_bytes:
-            kwargs["mem_limit"] = spec.memory_limit_bytes
-            kwargs["memswap_limit"] = spec.memory_limit_bytes  # no swap beyond the limit: OOM, not thrashing
-        if spec.gpus:
-            kwargs["device_requests"] = [
-                DeviceRequest(
-                    driver=g.driver,
-                    count=g.count if not g.device_ids else None,
-                    device_ids=list(g.device_ids) or None,
-                    capabilities=[list(g.capabilities)],
-                )
-                for g in spec.gpus
-            ]
-        try:
-            return self.client.containers.create(**kwargs)
-        except docker.errors.ImageNotFound as exc:
-            raise ImageMissing(f"image {spec.image} is not built") from exc
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
-            raise _engine_error(exc) from exc
-
     def run(self, spec: ContainerSpec, on_line: LineSink) -> RunResult:
-        container = self._create(spec)
-        started = time.monotonic()
-        splitter = _LineSplitter(on_line)
-        done = threading.Event()
-        outcome: dict = {}
+        attempt = DockerAttempt(self.client, spec, on_line)
         try:
-            stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
-            reader = threading.Thread(target=self._pump, args=(stream, splitter), daemon=True)
-            reader.start()
-            container.start()
-            stats = _StatsWatcher(container)
-            waiter = threading.Thread(target=self._wait, args=(container, outcome, done), daemon=True)
-            waiter.start()
-            finished = done.wait(timeout=max(0.0, spec.timeout_s))
-            if not finished:
-                self._stop(container, spec.grace_s)
-                done.wait(timeout=spec.grace_s + 5)
-                reader.join(timeout=5)
-                splitter.close()
-                return RunResult(
-                    exit_code=outcome.get("code"),
-                    reason="timeout",
-                    container_id=str(container.id),
-                    duration_s=time.monotonic() - started,
-                    **stats.result(),
-                )
-            if "error" in outcome:
-                raise outcome["error"]
-            reader.join(timeout=10)
-            splitter.close()
-            code = int(outcome["code"])
-            duration = time.monotonic() - started
-            reason = "ok" if code == 0 else "oom" if self._oom_killed(container, spec) else "exit_code"
-            return RunResult(
-                exit_code=code,
-                reason=reason,
-                container_id=str(container.id),
-                duration_s=duration,
-                **stats.result(),
-            )
-        except Interrupted as exc:
-            self._stop(container, spec.grace_s)
-            splitter.close()
-            exc.args = (
-                exc.signum,
-                RunResult(
-                    exit_code=outcome.get("code"),
-                    reason="interrupted",
-                    container_id=str(container.id),
-                    duration_s=time.monotonic() - started,
-                    signal=exc.signum,
-                ),
-            )
-            raise
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
-            raise _engine_error(exc) from exc
+            return attempt.run()
         finally:
-            self._remove(container)
+            if attempt.leftover:
+                self._leftovers.add(attempt.leftover)
 
     @staticmethod
-    def _oom_killed(container, spec: ContainerSpec) -> bool:
-        """Whether the kernel killed the container for its memory limit (asked only when one is set)."""
-        if not spec.memory_limit_bytes:
-            return False
-        try:
-            container.reload()
-        except (docker.errors.APIError, *_TRANSPORT_ERRORS):
-            return False
-        return bool((container.attrs.get("State") or {}).get("OOMKilled"))
-
-    @staticmethod
-    def _pump(stream, splitter: _LineSplitter) -> None:
-        with contextlib.suppress(Exception):
-            for chunk in stream:
-                splitter.feed(chunk)
-
-    @staticmethod
-    def _wait(container, outcome: dict, done: threading.Event) -> None:
-        try:
-            outcome["code"] = container.wait()["StatusCode"]
-        except Exception as exc:  # reported to the main thread
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    @staticmethod
-    def _stop(container, grace_s: float) -> None:
-        """SIGTERM, then SIGKILL after the grace period (docker stop), then kill if still alive."""
-        with contextlib.suppress(docker.errors.APIError, *_TRANSPORT_ERRORS):
+    def _stop_and_remove(container, grace_s: float) -> None:
+        with contextlib.suppress(*ENGINE_ERRORS):
             container.stop(timeout=int(max(1, round(grace_s))))
-        with contextlib.suppress(docker.errors.APIError, *_TRANSPORT_ERRORS):
-            container.reload()
-            if container.status == "running":
-                container.kill()
-
-    @staticmethod
-    def _remove(container) -> None:
         with contextlib.suppress(docker.errors.NotFound):
             try:
                 container.remove(force=True)
-            except (docker.errors.APIError, *_TRANSPORT_ERRORS):
+            except ENGINE_ERRORS:
                 time.sleep(0.5)
-                with contextlib.suppress(docker.errors.APIError, *_TRANSPORT_ERRORS):
+                with contextlib.suppress(*ENGINE_ERRORS):
                     container.remove(force=True)
-
-    def _stop_and_remove(self, container, grace_s: float) -> None:
-        self._stop(container, grace_s)
-        self._remove(container)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.engine import GpuRequest, Mount
+from runner.engine.base import DEFAULT_PIDS_LIMIT, NO_NEW_PRIVILEGES
 from runner.errors import ConfigError
 
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIAL)", re.IGNORECASE)
@@ -31,10 +32,26 @@ class Service:
     memory_limit_bytes: int | None = None  # deploy.resources.limits.memory
     cpu_reservation: float | None = None  # deploy.resources.reservations.cpus
     memory_reservation_bytes: int | None = None  # deploy.resources.reservations.memory
+    cap_add: tuple[str, ...] = ()
+    security_opt: tuple[str, ...] = ()
+    pids_limit: int | None = None
 
     @property
     def secret_env(self) -> dict[str, str]:
         return {k: v for k, v in self.env.items() if SECRET_NAME.search(k)}
+
+    def hardening(self) -> dict:
+        """ContainerSpec fields for least privilege: every capability dropped except the service's
+        `cap_add`, no privilege gain unless its `security_opt` says `no-new-privileges:false`, pids capped."""
+        opts = list(self.security_opt)
+        if not any(o.split(":", 1)[0].split("=", 1)[0] == "no-new-privileges" for o in opts):
+            opts.insert(0, NO_NEW_PRIVILEGES)
+        return {
+            "cap_drop": ("ALL",),
+            "cap_add": self.cap_add,
+            "security_opt": tuple(opts),
+            "pids_limit": self.pids_limit if self.pids_limit is not None else DEFAULT_PIDS_LIMIT,
+        }
 
 
 def compose_command() -> list[str]:
@@ -112,6 +129,13 @@ def _resources(service: dict) -> dict[str, float | int | None]:
     return out
 
 
+def _pids_limit(service: dict) -> int | None:
+    limit = service.get("pids_limit")
+    if limit is None:
+        limit = (((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("pids")
+    return int(limit) if limit is not None else None
+
+
 def load_services(path: Path) -> dict[str, Service]:
     """Services of a compose file, keyed by name."""
     resolved = resolve_compose(path)
@@ -129,6 +153,9 @@ def load_services(path: Path) -> dict[str, Service]:
             network_mode=svc.get("network_mode"),
             gpus=_gpus(svc),
             **_resources(svc),
+            cap_add=tuple(svc.get("cap_add") or ()),
+            security_opt=tuple(svc.get("security_opt") or ()),
+            pids_limit=_pids_limit(svc),
         )
     return services
 

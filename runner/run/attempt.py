@@ -44,6 +44,9 @@ from runner.run.workdir import (
 )
 from runner.watch.progress import EtaEstimator, parse_line
 
+# how long a retry after an engine error waits for the engine to answer again (a dockerd restart)
+ENGINE_WAIT_S = float(os.environ.get("REELSTAGE_ENGINE_WAIT_S", "120"))
+
 
 class DiskFull(ReelstageError):
     """The work folder's file system filled up during the run."""
@@ -153,6 +156,7 @@ class StageExecution:
             retry=tenacity.retry_if_exception(
                 lambda e: isinstance(e, EngineError) and not isinstance(e, ImageMissing) and not self.ctx.stop
             ),
+            before_sleep=lambda _state: self.ctx.engine.wait_until_available(ENGINE_WAIT_S),  # dockerd restarting
             reraise=True,
         )
         try:
@@ -242,6 +246,7 @@ class StageExecution:
             grace_s=stage.grace_s,
             cpu_limit=service.cpu_limit,
             memory_limit_bytes=service.memory_limit_bytes,
+            **service.hardening(),
         )
 
     # -- the outcome -------------------------------------------------------------------------

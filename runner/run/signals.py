@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-from runner.engine import Interrupted
+from runner.engine import shield
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -15,7 +15,7 @@ HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 def _raise_interrupted(signum: int, frame: object) -> None:
     for sig in HANDLED:  # a second signal must not interrupt the clean-up
         signal.signal(sig, signal.SIG_IGN)
-    raise Interrupted(signum)
+    shield.interrupt(signum)  # raises Interrupted, or defers it to the end of a critical block
 
 
 @contextlib.contextmanager
@@ -39,10 +39,14 @@ def interrupt_on_signals() -> Iterator[None]:
 
 @contextlib.contextmanager
 def signals_blocked() -> Iterator[None]:
-    """Hold the handled signals until the block is done (e.g. while the final state is written)."""
+    """Hold the handled signals until the block is done (e.g. while the final state is written); a
+    signal that came meanwhile is raised as Interrupted at its end. (A thread mask alone is not
+    enough: in a threaded program another thread takes the signal and Python still runs the handler
+    in the main thread, so the handler itself defers while a critical block runs.)"""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, set(HANDLED))
     try:
-        yield
+        with shield.critical():
+            yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 

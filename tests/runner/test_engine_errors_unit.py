@@ -32,6 +32,9 @@ class ScriptedEngine:
     def ping(self) -> None:
         pass
 
+    def wait_until_available(self, timeout_s: float) -> bool:
+        return True
+
     def image_id(self, image: str) -> str:
         return "sha256:" + "0" * 64
 

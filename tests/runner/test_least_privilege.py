@@ -1,0 +1,83 @@
+"""Stage containers run with least privilege: no capabilities, no privilege gain, a bounded pid count.
+
+Through the real CLI and engine: the live container's HostConfig is inspected, and stages try what
+capabilities would allow (chown, a raw-socket ping, forking past the pid cap). A compose service's
+`cap_add`, `security_opt` and `pids_limit` are honoured.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from harness import TEST_IMAGE, labelled_containers, stage
+
+from runner.engine.base import DEFAULT_PIDS_LIMIT
+
+pytestmark = pytest.mark.docker
+
+TRY_PRIVILEGED = (
+    "touch /out/f; (chown 1:1 /out/f && echo chown-ok || echo chown-denied) > /out/chown.txt;"
+    " (ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1 && echo ping-ok || echo ping-denied) > /out/ping.txt;"
+    " grep -E '^(CapEff|NoNewPrivs)' /proc/self/status > /out/status.txt;"
+    " sleep 2; echo ok > /out/out.txt"
+)
+
+
+def live_attrs(project, docker_client) -> tuple[dict, int]:
+    proc = project.start()
+    deadline = time.monotonic() + 30
+    found = []
+    while not found and time.monotonic() < deadline:
+        found = labelled_containers(docker_client, project.workdir)
+        time.sleep(0.05)
+    assert found, "the stage container never appeared"
+    attrs = found[0].attrs
+    return attrs, proc.wait(timeout=60)
+
+
+def read(project, name: str) -> str:
+    return (project.workdir / "01_probe" / name).read_text().strip()
+
+
+def test_default_stage_has_no_capabilities_no_new_privileges_and_a_pid_cap(project, docker_client):
+    project.write([stage("probe", TRY_PRIVILEGED)])
+    attrs, code = live_attrs(project, docker_client)
+    assert code == 0
+    host = attrs["HostConfig"]
+    assert host["CapDrop"] == ["ALL"] and not host["CapAdd"]
+    assert "no-new-privileges:true" in host["SecurityOpt"]
+    assert host["PidsLimit"] == DEFAULT_PIDS_LIMIT
+    # the runner's uid here is root (uid 0): only the dropped capabilities stop it
+    assert read(project, "chown.txt") == "chown-denied"
+    assert read(project, "ping.txt") == "ping-denied"
+    status = dict(line.split(":\t") for line in read(project, "status.txt").splitlines())
+    assert int(status["CapEff"], 16) == 0 and status["NoNewPrivs"] == "1"
+
+
+def test_compose_cap_add_security_opt_and_pids_limit_are_honoured(project, docker_client):
+    services = {
+        "bb": {
+            "image": TEST_IMAGE,
+            "cap_add": ["CHOWN", "NET_RAW"],
+            "security_opt": ["no-new-privileges:false"],
+            "pids_limit": 20,
+        }
+    }
+    project.write([stage("probe", TRY_PRIVILEGED)], services=services)
+    attrs, code = live_attrs(project, docker_client)
+    assert code == 0
+    host = attrs["HostConfig"]
+    assert host["CapDrop"] == ["ALL"] and sorted(host["CapAdd"]) == ["CHOWN", "NET_RAW"]
+    assert "no-new-privileges:true" not in host["SecurityOpt"]
+    assert host["PidsLimit"] == 20
+    assert read(project, "chown.txt") == "chown-ok"
+
+
+def test_forking_past_the_pid_cap_fails_inside_the_container(project, docker_client):
+    services = {"bb": {"image": TEST_IMAGE, "pids_limit": 10}}
+    script = "(for i in $(seq 30); do sleep 5 & done) 2> /out/fork.txt; echo ok > /out/out.txt"
+    project.write([stage("probe", script)], services=services)
+    res = project.run()
+    assert res.returncode == 0, res.stderr
+    assert "can't fork" in read(project, "fork.txt")
