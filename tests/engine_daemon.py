@@ -27,8 +27,9 @@ DOCKERD = shutil.which("dockerd") or "/usr/sbin/dockerd"
 class PrivateDockerd:
     """One private dockerd: start(), stop(), kill(), restart(); `host` is its DOCKER_HOST."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, path_prepend: list[Path] | None = None) -> None:
         self.root = root
+        self.path_prepend = path_prepend or []  # e.g. a folder with a stand-in nvidia-container-runtime-hook
         tag = secrets.token_hex(3)
         # unix socket paths are limited to ~108 bytes: keep it short, under /tmp
         self.socket = Path(tempfile.gettempdir()) / f"rs-dockerd-{tag}.sock"
@@ -66,7 +67,10 @@ class PrivateDockerd:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            env = {**os.environ, "PATH": os.pathsep.join([*map(str, self.path_prepend), os.environ.get("PATH", "")])}
+            self.proc = subprocess.Popen(
+                self.argv(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

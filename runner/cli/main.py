@@ -101,7 +101,9 @@ def run_selection(fn):
 
 def capacity_options(fn):
     """--cpus/--memory/--gpus: what the scheduler may use (default: detected)."""
-    fn = click.option("--gpus", metavar="IDS", help="GPUs to use, e.g. 0,1 (default: detected; none to use none).")(fn)
+    fn = click.option(
+        "--gpus", metavar="IDS", help="GPU ids to use, e.g. 0,1 (default: what nvidia-smi lists; none for none)."
+    )(fn)
     fn = click.option("--memory", metavar="SIZE", help="Memory the stages may reserve, e.g. 16g (default: all).")(fn)
     return click.option("--cpus", type=float, help="Cores the stages may reserve (default: detected).")(fn)
 

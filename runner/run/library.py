@@ -106,7 +106,7 @@ class Library:
             movie = self._pending.popleft()
             self._priority[id(movie)] = next(self._order)
             try:
-                movie.open(self._services_for(movie))
+                movie.open(self._services_for(movie), self.capacity.gpu_ids)
             except ReelstageError as exc:
                 movie.fail(exc.exit_code, str(exc))
                 movie.finish()

@@ -84,11 +84,11 @@ class MovieRun:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open(self, services: dict[str, Service] | None = None) -> None:
+    def open(self, services: dict[str, Service] | None = None, gpu_ids: tuple[str, ...] = ()) -> None:
         """Lock, reap orphans, read the manifest, pre-flight. Raises ReelstageError (one line)."""
         check_input(self.opt.input)
         check_workdir(self.workdir)
-        preparer = Preparer(self.opt, self.engine, services)
+        preparer = Preparer(self.opt, self.engine, services, gpu_ids)
         preparer.prefetch()
         self._lock = WorkdirLock(self.workdir)
         self._lock.__enter__()

@@ -66,8 +66,15 @@ class Selection:
 class Preparer:
     """Pre-flight for one movie: input, config, engine, work folder, disk, images, GPU."""
 
-    def __init__(self, options: RunOptions, engine: Engine, services: dict[str, Service] | None = None) -> None:
+    def __init__(
+        self,
+        options: RunOptions,
+        engine: Engine,
+        services: dict[str, Service] | None = None,
+        gpu_ids: tuple[str, ...] = (),
+    ) -> None:
         self.opt = options
+        self.gpu_ids = gpu_ids  # the host's GPUs as detected or told (--gpus): containers can have them
         self.engine = engine
         self.workdir = options.workdir.resolve()
         self._services: Future | None = None
@@ -134,7 +141,7 @@ class Preparer:
         else:
             image_ids = self._known_image_ids(pipeline, names)
         wants_gpu = any(pipeline.stage(n).gpu != "none" for n in names)
-        gpu = self.engine.gpu_available() if wants_gpu else False
+        gpu = (bool(self.gpu_ids) or self.engine.gpu_available()) if wants_gpu else False
         check_gpu(pipeline, names, gpu)
         files = {k: (sampled_fingerprint(p) if p.is_file() else "absent") for k, p in pipeline.files.items()}
         info = self.input_info((previous_manifest or {}).get("input"))

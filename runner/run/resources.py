@@ -25,12 +25,10 @@ def parse_size(text: str | int | float) -> int:
 
 
 def parse_gpus(text: str) -> tuple[str, ...]:
-    """`0,1` → ids 0 and 1; `2` → two GPUs numbered 0 and 1; `none` or empty → no GPU."""
+    """GPU ids as CUDA_VISIBLE_DEVICES names them: `0,1` → ids 0 and 1, `0` → id 0; `none` → no GPU."""
     text = text.strip()
-    if text.lower() in ("", "none", "0"):
+    if text.lower() in ("", "none"):
         return ()
-    if "," not in text and text.isdigit():
-        return tuple(str(i) for i in range(int(text)))
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
