@@ -109,6 +109,8 @@ def main() -> None:
     ap.add_argument("--big-gb", type=float, default=2.0)
     args = ap.parse_args()
     client = docker.from_env()
+    # as installed for a user: byte-compiled (this sandbox sets PYTHONDONTWRITEBYTECODE)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "runner")], check=True, capture_output=True)
     root = Path(tempfile.mkdtemp(prefix="reelstage-bench-"))
     try:
         build_busybox(client, TEST_IMAGE, root / "ctx")

@@ -138,8 +138,9 @@ class StatsWatcher:
                 if total:
                     self.cpu_ns = max(self.cpu_ns or 0, int(total))
 
-    def result(self, wait_s: float = 1.0) -> dict:
-        self._thread.join(timeout=wait_s)
+    def result(self) -> dict:
+        """What was sampled while the container ran (the engine samples about once a second, so a
+        container that lived less than that may have no sample: None, not a guess)."""
         cpu_s = round(self.cpu_ns / 1e9, 3) if self.cpu_ns is not None else None
         return {"peak_memory_bytes": self.peak_memory, "cpu_s": cpu_s}
 

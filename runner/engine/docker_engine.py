@@ -1,17 +1,22 @@
-"""The Docker SDK implementation of the engine interface (the only importer of `docker`)."""
+"""The Docker implementation of the engine interface (with docker_attempt, the only importer of `docker`).
+
+The SDK is imported on first use: the read-only calls of a resume (ping, image ids, containers by
+label, info) go through `docker_api` on a local engine, so a run that has nothing to do never loads it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import shutil
 import time
-
-import docker
-import docker.errors
+from typing import TYPE_CHECKING
 
 from .base import ContainerSpec, EngineError, ImageMissing, LineSink, RunResult
-from .docker_attempt import ENGINE_ERRORS, DockerAttempt, engine_error, remove_by_name
+from .docker_api import LocalDockerAPI
 from .shield import critical
+
+if TYPE_CHECKING:
+    import docker
 
 
 class DockerEngine:
@@ -20,9 +25,12 @@ class DockerEngine:
     def __init__(self, client: docker.DockerClient | None = None) -> None:
         self._client = client
         self._leftovers: set[str] = set()  # containers an engine loss kept us from removing
+        self._api = LocalDockerAPI.from_env() if client is None else None
 
     @property
     def client(self) -> docker.DockerClient:
+        import docker
+
         if self._client is None:
             try:
                 self._client = docker.from_env(timeout=120)
@@ -31,6 +39,15 @@ class DockerEngine:
         return self._client
 
     def ping(self) -> None:
+        if self._api is not None:
+            try:
+                return self._api.ping()
+            except EngineError as exc:
+                raise EngineError(f"the Docker engine does not answer ({exc}); start it (make setup)") from exc
+        import docker.errors
+
+        from .docker_attempt import ENGINE_ERRORS
+
         try:
             self.client.ping()
         except (docker.errors.DockerException, *ENGINE_ERRORS) as exc:
@@ -48,6 +65,8 @@ class DockerEngine:
                     return False
                 time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
                 pause = min(pause * 2, 2.0)
+        from .docker_attempt import remove_by_name
+
         for name in list(self._leftovers):
             with critical():
                 if remove_by_name(self.client, name):
@@ -55,6 +74,15 @@ class DockerEngine:
         return True
 
     def image_id(self, image: str) -> str:
+        if self._api is not None:
+            found = self._api.image_id(image)
+            if found is None:
+                raise ImageMissing(f"image {image} is not built")
+            return found
+        import docker.errors
+
+        from .docker_attempt import ENGINE_ERRORS, engine_error
+
         try:
             return str(self.client.images.get(image).id)
         except docker.errors.ImageNotFound as exc:
@@ -64,12 +92,17 @@ class DockerEngine:
 
     def gpu_available(self) -> bool:
         try:
-            runtimes = self.client.info().get("Runtimes", {}) or {}
-        except ENGINE_ERRORS:
+            info = self._api.info() if self._api is not None else self.client.info()
+            runtimes = info.get("Runtimes", {}) or {}
+        except Exception:  # no answer: no GPU
             return False
         return "nvidia" in runtimes or shutil.which("nvidia-container-cli") is not None
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
+        if self._api is not None and not self._api.container_ids(labels):
+            return []  # the usual case, answered without the SDK
+        from .docker_attempt import ENGINE_ERRORS, engine_error
+
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
         try:
             found = self.client.containers.list(all=True, filters=filters)
@@ -83,6 +116,8 @@ class DockerEngine:
         return removed
 
     def run(self, spec: ContainerSpec, on_line: LineSink) -> RunResult:
+        from .docker_attempt import DockerAttempt
+
         attempt = DockerAttempt(self.client, spec, on_line)
         try:
             return attempt.run()
@@ -92,6 +127,10 @@ class DockerEngine:
 
     @staticmethod
     def _stop_and_remove(container, grace_s: float) -> None:
+        import docker.errors
+
+        from .docker_attempt import ENGINE_ERRORS
+
         with contextlib.suppress(*ENGINE_ERRORS):
             container.stop(timeout=int(max(1, round(grace_s))))
         with contextlib.suppress(docker.errors.NotFound):

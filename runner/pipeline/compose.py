@@ -13,6 +13,7 @@ from pathlib import Path
 from runner.engine import GpuRequest, Mount
 from runner.engine.base import DEFAULT_PIDS_LIMIT, NO_NEW_PRIVILEGES
 from runner.errors import ConfigError
+from runner.pipeline import compose_cache
 
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIAL)", re.IGNORECASE)
 
@@ -78,15 +79,22 @@ def compose_command() -> list[str]:
 
 
 def resolve_compose(path: Path) -> dict:
-    """`docker-compose config --format json`: interpolation, defaults and paths resolved."""
+    """`docker-compose config --format json`: interpolation, defaults and paths resolved (cached)."""
     if not path.is_file():
         raise ConfigError(str(path), "", "compose file not found")
-    cmd = [*compose_command(), "-f", str(path), "config", "--format", "json"]
+    command = compose_command()
+    key = compose_cache.cache_key(path, command, SECRET_NAME)
+    if key is not None and (cached := compose_cache.load(key)) is not None:
+        return cached
+    cmd = [*command, "-f", str(path), "config", "--format", "json"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
         raise ConfigError(str(path), "", lines[-1] if lines else f"docker-compose exited {proc.returncode}")
-    return json.loads(proc.stdout)
+    resolved = json.loads(proc.stdout)
+    if key is not None:
+        compose_cache.store(key, resolved)
+    return resolved
 
 
 def _mounts(file: str, name: str, volumes: list[dict]) -> tuple[Mount, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -172,7 +174,7 @@ class _Loader:
 
     def read(self) -> dict:
         try:
-            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+            data = read_yaml(self.path)
         except FileNotFoundError as exc:
             raise self.fail("", "pipeline file not found (give --config FILE)") from exc
         except yaml.YAMLError as exc:
@@ -267,10 +269,21 @@ def _disk(raw: object, where: str, loader: _Loader) -> DiskNeed:
         raise loader.fail(where, f"{exc}, got {raw!r}") from exc
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, size: int, mtime_ns: int) -> Any:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file parsed once per content version (libyaml when present); callers get a fresh copy."""
+    st = path.stat()
+    return copy.deepcopy(_parsed(str(path.resolve()), st.st_size, st.st_mtime_ns))
+
+
 def compose_path_of(path: Path) -> Path | None:
     """The compose file a pipeline file names (None if the pipeline file is unreadable)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):

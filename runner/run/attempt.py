@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tenacity
-
 from runner.engine import ContainerSpec, Engine, EngineError, GpuRequest, ImageMissing, Mount, RunResult
 from runner.errors import EXIT_FAILED, EXIT_USAGE, ReelstageError
 from runner.pipeline.config import (
@@ -150,6 +148,8 @@ class StageExecution:
 
     def _attempts(self, eta: EtaEstimator) -> dict:
         """Attempts until one ends without an engine error (retried per policy)."""
+        import tenacity
+
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.stage.retries.attempts),
             wait=tenacity.wait_exponential(multiplier=self.stage.retries.wait_s, max=30),

@@ -1,30 +1,34 @@
-"""The runner's structured log (structlog JSON lines) and the per-stage container logs."""
+"""The runner's structured log (JSON lines) and the per-stage container logs."""
 
 from __future__ import annotations
 
+import json
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import structlog
-
 
 class RunLogger:
-    """JSON lines in `<workdir>/logs/runner.jsonl`, one per event, bound to the run id."""
+    """JSON lines in `<workdir>/logs/runner.jsonl`, one per event, bound to the run id.
+
+    The same records structlog's JSONRenderer wrote here before (event, level, timestamp, run_id and
+    the fields), written directly: importing structlog (it pulls in asyncio and rich) cost more
+    than a whole resume is allowed to take.
+    """
 
     def __init__(self, path: Path, run_id: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
-        self._log = structlog.wrap_logger(
-            structlog.PrintLogger(self._file),
-            processors=[
-                structlog.processors.add_log_level,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
-                structlog.processors.JSONRenderer(),
-            ],
-        ).bind(run_id=run_id)
+        self._run_id = run_id
+        self._lock = threading.Lock()
 
     def info(self, event: str, **fields: Any) -> None:
-        self._log.info(event, **fields)
+        stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        record = {"run_id": self._run_id, **fields, "event": event, "level": "info", "timestamp": stamp}
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with self._lock:
+            self._file.write(line)
 
     def close(self) -> None:
         self._file.close()

@@ -8,7 +8,6 @@ import os
 import queue
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,8 @@ class Notifier:
         self._thread.join(timeout=wait_s)
 
     def _work(self) -> None:
+        import urllib.request  # only runs that notify pay for it
+
         while (event := self._queue.get()) is not None:
             body = json.dumps(event).encode()
             for attempt in range(self.attempts):
