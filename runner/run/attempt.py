@@ -174,7 +174,9 @@ class StageExecution:
         ctx, name = self.ctx, self.stage.name
         if ctx.stop:
             raise _Interrupting()
-        extra = {"gpus": list(self.grant.gpu_ids)} if self.grant.gpu_ids else None
+        extra: dict = {"cpus": self.grant.cpus}  # what the scheduler held for it
+        if self.grant.gpu_ids:
+            extra["gpus"] = list(self.grant.gpu_ids)
         attempt = ctx.recorder.attempt_opened(name, self.service.image, extra)
         staging = new_staging_dir(ctx.workdir, self.stage.dirname, ctx.run_id, attempt["n"])
         state: dict = {"skip": None, "error": None, "notes": [], "info": {}, "attempt": attempt}
