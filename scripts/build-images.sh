@@ -3,6 +3,7 @@
 #   scripts/build-images.sh              all services
 #   scripts/build-images.sh demux asr    only these
 #   scripts/build-images.sh --clean      remove the images it builds (stages, base, local OS base)
+#   scripts/build-images.sh --watcher    the runner's own image for the `watcher` compose service
 # Environment: DOCKER_COMPOSE (command), REELSTAGE_OS_BASE (OS image), BASE_IMAGE (base tag),
 # PIP_CERT (CA bundle for pip behind a proxy; optional), VERBOSE=1 (show build output),
 # NO_CACHE=1 (rebuild every layer).
@@ -75,6 +76,13 @@ if [ "${1:-}" = --clean ]; then
             docker image rm "$image" >/dev/null && say "removed $image"
         fi
     done
+    exit 0
+fi
+
+if [ "${1:-}" = --watcher ]; then  # the runner's own image (compose profile `watcher`), on the base image
+    OS_BASE=$("$ROOT/scripts/os-base.sh"); export OS_BASE
+    step base "${COMPOSE[@]}" -f "$ROOT/stages/base/compose.yaml" build
+    step watcher "${COMPOSE[@]}" -f "$ROOT/compose.yaml" --profile watcher build watcher
     exit 0
 fi
 

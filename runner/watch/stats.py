@@ -68,8 +68,10 @@ def render_stats(table: dict) -> str:
         mem = f"{s['peak_memory_bytes'] / 2**20:.0f} MiB" if s["peak_memory_bytes"] else "-"
         rate = f"{s['s_per_media_s']:.4f}" if s["s_per_media_s"] is not None else "-"
         cpu = f"{s['median_cpu_s']:.1f}" if s["median_cpu_s"] is not None else "-"
+        median = format_duration(s["median_s"]) if s["median_s"] is not None else "-"
+        p95 = format_duration(s["p95_s"]) if s["p95_s"] is not None else "-"
         lines.append(
-            f"{name:<16}{s['count']:>5}{format_duration(s['median_s']):>9}{format_duration(s['p95_s']):>9}"
+            f"{name:<16}{s['count']:>5}{median:>9}{p95:>9}"
             f"{rate:>11}{s['failures']:>6}{mem:>10}{cpu:>8}"
         )
     return "\n".join(lines)
