@@ -139,9 +139,28 @@ def _attempt_rows(manifest: dict) -> str:
             f"<td class=num>{fmt_time(a.get('ended_at'))}</td><td class=num>{fmt_duration(a.get('duration_s'))}</td>"
             f"<td class=num>{'–' if a.get('exit_code') is None else escape(str(a['exit_code']))}</td>"
             f'<td><span class="chip o-{outcome}">{escape(str(reason))}</span></td>'
+            f"<td class=num>{fmt_size(a.get('peak_memory_bytes'))}</td>"
+            f"<td class=num>{_cpu(a.get('cpu_s'))}</td>"
+            f"<td>{escape(_placement(a))}</td>"
             f"<td class=err>{escape(str(a.get('error') or ''))}</td></tr>"
         )
     return "".join(rows)
+
+
+def _cpu(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:.1f} s"
+
+
+def _placement(attempt: dict) -> str:
+    """What the attempt held and where it ran: CPU reservation, GPU ids, node."""
+    parts = []
+    if attempt.get("cpus") is not None:
+        parts.append(f"{attempt['cpus']:g} CPU")
+    if attempt.get("gpus"):
+        parts.append("GPU " + ",".join(map(str, attempt["gpus"])))
+    if attempt.get("node"):
+        parts.append(f"on {attempt['node']}")
+    return ", ".join(parts) or "–"
 
 
 def _run_rows(manifest: dict) -> str:
@@ -203,7 +222,8 @@ def render_report(workdir: Path, manifest: dict, api: bool = False) -> str:
 <th>attempts</th><th>exits</th><th>notes and errors</th><th>log</th><th>outputs</th></tr></thead>
 <tbody>{_stage_rows(workdir, manifest, links)}</tbody></table></section>
 <section class="card"><h2>Attempts</h2><table><thead><tr><th>stage</th><th>#</th><th>run</th><th>started</th>
-<th>ended</th><th>duration</th><th>exit</th><th>reason</th><th>error</th></tr></thead>
+<th>ended</th><th>duration</th><th>exit</th><th>reason</th><th>peak memory</th><th>CPU</th><th>held</th><th>error</th>
+</tr></thead>
 <tbody>{_attempt_rows(manifest)}</tbody></table></section>
 <section class="card"><h2>Runs</h2><table><thead><tr><th>run</th><th>status</th><th>started</th><th>ended</th>
 <th>process</th><th>command</th></tr></thead><tbody>{_run_rows(manifest)}</tbody></table></section>
