@@ -35,3 +35,7 @@ class LockedError(ReelstageError):
 
 class ManifestCorrupt(UsageError):
     """manifest.json cannot be read."""
+
+
+class WorkdirGone(UsageError):
+    """The work folder was removed or replaced while a run used it."""

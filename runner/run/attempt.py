@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from runner.run.workdir import (
 )
 from runner.watch.progress import EtaEstimator, parse_line
 
+FULL_DISK_BYTES = 4 * 2**20  # less free space than this after a failed stage: the stage filled the disk
 # how long a retry after an engine error waits for the engine to answer again (a dockerd restart)
 ENGINE_WAIT_S = float(os.environ.get("REELSTAGE_ENGINE_WAIT_S", "120"))
 
@@ -97,6 +99,24 @@ class MovieContext:
     recorder: Recorder
     engine: Engine
     stop: Stop = field(default_factory=Stop)
+    input_stat: tuple[int, int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        st = self.input.stat()
+        self.input_stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def input_changed(self) -> str | None:
+        """A message when the input file is no longer the one this run started with."""
+        try:
+            st = self.input.stat()
+        except OSError as exc:
+            return f"the input {self.input} disappeared while running ({exc.strerror}); restore it and rerun"
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != self.input_stat:
+            return (
+                f"the input {self.input} changed while running; rerun to start over from the first stage "
+                "that reads it (subtitles of one file are never muxed into another)"
+            )
+        return None
 
     def labels(self, stage: str) -> dict[str, str]:
         return {
@@ -144,6 +164,7 @@ class StageExecution:
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise disk_full(ctx.workdir, exc) from exc
+            ctx.recorder.manifest.check_workdir()  # raises WorkdirGone when that is the cause
             raise
 
     def _attempts(self, eta: EtaEstimator) -> dict:
@@ -268,6 +289,10 @@ class StageExecution:
             why = (f"out of memory: the kernel killed it at its {limit:.0f} MiB limit; raise "
                    f"deploy.resources.limits.memory of service {stage.service} in compose.yaml")
             return "failed", "oom", why, EXIT_FAILED, {}
+        if stage.uses_input and (changed := self.ctx.input_changed()):
+            return "failed", "input_changed", changed, EXIT_USAGE, {}
+        if result.exit_code != 0 and (full := self._filled_disk(got["staging"])):
+            return "failed", "disk_full", full, EXIT_USAGE, {}
         if result.exit_code != 0:
             error = error or f"exited with code {result.exit_code}; see logs/{stage.name}.log"
             return "failed", "exit_code", error, EXIT_USAGE if result.exit_code == EXIT_USAGE else EXIT_FAILED, {}
@@ -277,6 +302,22 @@ class StageExecution:
         if problem:
             return "failed", "verify_failed", problem, EXIT_FAILED, {}
         return "success", "ok", None, 0, outputs
+
+    def _filled_disk(self, staging: Path) -> str | None:
+        """When a failed stage left the work folder's disk (nearly) full, that is the cause to report;
+        its partial output is removed so the final state can be written."""
+        try:
+            if shutil.disk_usage(self.ctx.workdir).free > FULL_DISK_BYTES:
+                return None
+            written = sum(f.stat().st_size for f in staging.rglob("*") if f.is_file())
+        except OSError:
+            return None
+        shutil.rmtree(staging, ignore_errors=True)
+        return (
+            f"the disk of {self.ctx.workdir} filled up during stage {self.stage.name} (it had written "
+            f"{written / 2**20:.0f} MiB): free at least that much more, or give --workdir on a larger disk, "
+            "and rerun; finished stages are kept"
+        )
 
     def _conclude(self, got: dict, duration: float) -> StageOutcome:
         """Verify and promote, then record the stage's final entry in one manifest write."""

@@ -15,7 +15,7 @@ import shutil
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from runner.errors import EXIT_FAILED, EXIT_USAGE, ReelstageError
 from runner.pipeline.compose import Service, load_services
 from runner.pipeline.config import compose_path_of
 from runner.run.attempt import StageOutcome
-from runner.run.movie import MovieRun, ReadyStage
+from runner.run.movie import MovieRun, ReadyStage, failure_of
 from runner.run.options import LABEL_PREFIX, RunOptions, workdir_labels
 from runner.run.resources import Capacity, Grant, Pool, detect_capacity
 from runner.run.scheduler import Job, Scheduler
@@ -87,19 +87,32 @@ class Library:
     def _step(self) -> None:
         self._admit()
         for movie in list(self._active):
-            if movie.cancel_requested() and movie.ctx is not None and not movie.ctx.stop:
-                self._stop_movie(movie, "cancelled", "cancelled (reelstage cancel); rerun to resume", EXIT_FAILED)
-            for ready in movie.advance():
-                key = (id(movie), ready.stage.name)
-                self._ready[key] = (movie, ready)
-                self.scheduler.submit(Job(key, ready.need, (self._priority[id(movie)], ready.stage.index)))
+            with self._failing(movie):
+                self._tend(movie)
             if movie.failure or (movie.ctx is not None and movie.ctx.stop):
                 self._forget_waiting(movie)
             if movie.done:
                 self._finish(movie)
         for job, grant in self.scheduler.pick():
             movie, ready = self._ready.pop(job.key)
-            self._launch(movie, ready, grant, job.key)
+            with self._failing(movie):
+                self._launch(movie, ready, grant, job.key)
+
+    def _tend(self, movie: MovieRun) -> None:
+        if movie.cancel_requested() and movie.ctx is not None and not movie.ctx.stop:
+            self._stop_movie(movie, "cancelled", "cancelled (reelstage cancel); rerun to resume", EXIT_FAILED)
+        for ready in movie.advance():
+            key = (id(movie), ready.stage.name)
+            self._ready[key] = (movie, ready)
+            self.scheduler.submit(Job(key, ready.need, (self._priority[id(movie)], ready.stage.index)))
+
+    @contextlib.contextmanager
+    def _failing(self, movie: MovieRun) -> Iterator[None]:
+        """What goes wrong with one movie's files (disk full, folder removed) fails that movie alone."""
+        try:
+            yield
+        except (ReelstageError, OSError) as exc:
+            movie.fail(*failure_of(exc, movie.workdir))
 
     def _admit(self) -> None:
         while self._pending and len(self._active) < self.jobs:
@@ -159,7 +172,8 @@ class Library:
         for key, outcome in items:
             movie = self._running.pop(key)
             self.scheduler.release(key)
-            movie.stage_ended(key[1], outcome)
+            with self._failing(movie):
+                movie.stage_ended(key[1], outcome)
 
     def _forget_waiting(self, movie: MovieRun) -> None:
         for job in self.scheduler.drop_waiting(lambda j: j.key[0] == id(movie)):
@@ -170,8 +184,9 @@ class Library:
         self._active.remove(movie)
         try:
             movie.finish()
-        except ReelstageError as exc:  # e.g. the work folder vanished: say so, keep the others going
-            movie.result = ("failed", exc.exit_code, str(exc))
+        except (ReelstageError, OSError) as exc:  # e.g. the work folder vanished: say so, keep the others going
+            code, message = failure_of(exc, movie.workdir)
+            movie.result = ("failed", code, message if movie.failure is None else movie.failure[1])
             movie.close()
         self.finished.append(movie)
 

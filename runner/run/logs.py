@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ class RunLogger:
         stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         record = {"run_id": self._run_id, **fields, "event": event, "level": "info", "timestamp": stamp}
         line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        with self._lock:
+        with self._lock, contextlib.suppress(OSError, ValueError):  # a full disk or a closed log: never fatal
             self._file.write(line)
 
     def close(self) -> None:

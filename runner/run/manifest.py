@@ -13,10 +13,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runner.errors import ManifestCorrupt
+from runner.errors import ManifestCorrupt, WorkdirGone
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def utc_now() -> str:
@@ -112,6 +120,7 @@ class Manifest:
         self._last_progress_save = 0.0
         self._batch_depth = 0
         self._dirty = False
+        self._identity = _identity(workdir)
 
     @classmethod
     def open(cls, workdir: Path, run_id: str) -> Manifest:
@@ -151,11 +160,22 @@ class Manifest:
     def pipeline(self) -> dict:
         return self.data["pipeline"]
 
+    def check_workdir(self) -> None:
+        """WorkdirGone when the work folder was removed or replaced since this run opened it."""
+        now = _identity(self.workdir)
+        if now is None:
+            raise WorkdirGone(f"the work folder {self.workdir} was removed while running; the run stopped "
+                              "(rerun to start that movie again)")
+        if now != self._identity:
+            raise WorkdirGone(f"the work folder {self.workdir} was replaced while running; the run stopped "
+                              "without touching the new one (rerun to resume from what it holds)")
+
     def save(self) -> None:
         with self._lock:
             if self._batch_depth:
                 self._dirty = True
                 return
+            self.check_workdir()
             self.data["updated_at"] = utc_now()
             write_json_atomic(self.path, self.data)
             self._dirty = False

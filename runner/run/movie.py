@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 from runner.engine import Engine, EngineError
 from runner.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
@@ -33,6 +34,18 @@ from runner.watch.events import EventLog
 CANCEL_NAME = ".cancel"
 RESERVE_NAME = ".space-reserve"
 RESERVE_BYTES = 1 << 20  # freed when the disk fills, so the final manifest can still be written
+
+
+def failure_of(exc: BaseException, workdir: Path) -> tuple[int, str]:
+    """(exit code, one line) for an error that ends one movie."""
+    if isinstance(exc, ReelstageError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        full = disk_full(workdir, exc)
+        return full.exit_code, str(full)
+    if isinstance(exc, OSError):
+        return EXIT_USAGE, f"cannot use the work folder {workdir}: {exc.strerror or exc} ({exc.filename or ''})"
+    return EXIT_FAILED, f"internal error {type(exc).__name__}: {exc}"
 
 
 def need_of(service: Service, gpu_used: bool) -> Need:
@@ -74,7 +87,6 @@ class MovieRun:
         self._running: set[str] = set()
         self._queued: set[str] = set()  # handed to the library, waiting for resources
         self._reran: set[str] = set()
-        self._input_stat: tuple[int, int, int] | None = None
         self.failure: tuple[int, str] | None = None
         self.result: tuple[str, int, str | None] | None = None  # (status, exit code, error) once finished
 
@@ -121,8 +133,6 @@ class MovieRun:
         self.ctx = MovieContext(self.workdir, self.opt.input, self.run_id, prep, recorder, self.engine)
         config = {"pipeline": str(prep.pipeline.path), "compose": str(prep.pipeline.compose_path)}
         recorder.pipeline_started(prep.input_info, config, prep.pipeline.stages, bool(self.opt.notify_url))
-        st = self.opt.input.stat()
-        self._input_stat = (st.st_size, st.st_mtime_ns, st.st_ino)
 
     def _reserve_space(self) -> None:
         with contextlib.suppress(OSError):
@@ -157,7 +167,7 @@ class MovieRun:
                     self._ended[name] = "blocked"
                     progressed = True
                     continue
-                if stage.uses_input and (changed := self.input_changed()):
+                if stage.uses_input and (changed := self.ctx.input_changed()):
                     self.fail(EXIT_USAGE, changed)
                     return []
                 facts = prep.facts(stage, manifest.stages)
@@ -185,15 +195,9 @@ class MovieRun:
         self._running.discard(stage)
         if isinstance(outcome, BaseException):
             self._ended[stage] = "failed"
-            if isinstance(outcome, ReelstageError):
-                self.fail(outcome.exit_code, str(outcome))
-            elif isinstance(outcome, OSError) and outcome.errno == errno.ENOSPC:
-                err = disk_full(self.workdir, outcome)
-                self.fail(err.exit_code, str(err))
-            else:
-                self.fail(EXIT_FAILED, f"stage {stage}: internal error {type(outcome).__name__}: {outcome}")
-                if self._log:
-                    self._log.info("internal_error", stage=stage, error=repr(outcome))
+            self.fail(*failure_of(outcome, self.workdir))
+            if self._log and not isinstance(outcome, ReelstageError | OSError):
+                self._log.info("internal_error", stage=stage, error=repr(outcome))
         else:
             self._ended[stage] = outcome.status
             if outcome.status == "failed":
@@ -205,19 +209,6 @@ class MovieRun:
     def fail(self, code: int, error: str) -> None:
         if self.failure is None:
             self.failure = (code, error)
-
-    def input_changed(self) -> str | None:
-        """A message when the input file is no longer the one this run started with."""
-        try:
-            st = self.opt.input.stat()
-        except OSError as exc:
-            return f"the input {self.opt.input} disappeared while running ({exc.strerror}); restore it and rerun"
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != self._input_stat:
-            return (
-                f"the input {self.opt.input} changed while running; rerun to start over from the first stage "
-                "that reads it (subtitles of one file are never muxed into another)"
-            )
-        return None
 
     def cancel_requested(self) -> bool:
         return (self.workdir / CANCEL_NAME).exists()
@@ -253,7 +244,7 @@ class MovieRun:
         stop = self.ctx.stop
         if stop:
             status, code, error = stop.status or "interrupted", stop.code, stop.reason
-        elif self.failure is None and (changed := self.input_changed()):
+        elif self.failure is None and (changed := self.ctx.input_changed()):
             status, code, error = "failed", EXIT_USAGE, changed
         elif self.failure:
             status, (code, error) = "failed", self.failure

@@ -68,7 +68,7 @@ class EventLog:
     def emit(self, event: str, **fields: Any) -> dict:
         record = {"ts": utc_now(), "run_id": self.run_id, "event": event, **fields}
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
-        with self._lock:
+        with self._lock, contextlib.suppress(OSError):  # an event that cannot be written never stops a run
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line)
