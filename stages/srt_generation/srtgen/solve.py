@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .lines import break_cost
 from .model import Cue, Limits, Word, reading_chars
 
 EARLY_S = 0.5        # a cue may appear this long before its first word (only when it needs the time)
@@ -46,73 +47,115 @@ def split_silence_ms(limits: Limits) -> int:
     return _ms(EARLY_S + EXTEND_MAX_S) + limits.gap_ms
 
 
+@dataclass(frozen=True)
+class _State:
+    """A layout of the first words: when its last cue ends, what it costs, and how it got there."""
+
+    end: int
+    cost: float
+    prev: _State | None = None
+    cue: tuple[int, int, tuple[str, ...], int, float] | None = None  # (j, i, lines, start, relax)
+
+
 class Planner:
-    """Layouts of one stretch of words; line layouts are computed once and shared by every r tried."""
+    """Layouts of one stretch of words; line layouts are computed once and shared by every r tried.
+
+    Each prefix keeps the layout whose last cue ends earliest (that alone decides whether a layout exists)
+    and up to KEEP cheaper ones (fewer cues, better line breaks, fewer cues bent): the result is always
+    a layout when one exists, and usually the best-looking one."""
+
+    KEEP = 6
+    CUE_COST, BREAK_WEIGHT, BEND_COST = 10.0, 2.0, 200.0
 
     def __init__(self, words: list[Word], limits: Limits, window: Window, layout: Layout) -> None:
         self.words, self.limits, self.window, self._layout = words, limits, window, layout
-        self._lines: dict[tuple[int, int], list[str] | None] = {}
+        self._lines: dict[tuple[int, int], tuple[list[str], float] | None] = {}
 
-    def lines(self, j: int, i: int) -> list[str] | None:
-        """The lines of words[j:i] as one cue; a lone word always gets a line (a bend if it is too long)."""
+    def lines(self, j: int, i: int) -> tuple[list[str], float] | None:
+        """The lines of words[j:i] as one cue and their cost; a lone word always gets a line."""
         if (j, i) not in self._lines:
             fitted = self._layout(self.words[j:i])
             if fitted is None and i - j == 1:
-                fitted = ([self.words[j].text], 0.0)
-            self._lines[(j, i)] = fitted[0] if fitted else None
+                fitted = ([self.words[j].text], 50.0)
+            self._lines[(j, i)] = fitted
         return self._lines[(j, i)]
 
+    def _need(self, chars: int, relax: float) -> int:
+        lim = self.limits
+        return math.ceil(max(lim.min_duration * 1000 / relax, chars * 1000 / (lim.max_cps * relax)))
+
+    def _place(self, j: int, i: int, prev_end: int, need: int) -> tuple[int, int] | None:
+        """(start, end) of a cue of words[j:i] shown for `need` ms after a cue ending at prev_end, or None."""
+        lim, words = self.limits, self.words
+        first, last_end = _ms(words[j].start), _ms(words[i - 1].end)
+        ceil = self.window.ceil_ms if i == len(words) else None
+        start = max(first - _ms(EARLY_S), prev_end + lim.gap_ms)
+        stop = max(start + need, last_end - lim.gap_ms if ceil is None else min(last_end - lim.gap_ms, ceil))
+        start = max(start, stop - _ms(lim.max_duration))
+        if (start > first + lim.gap_ms or stop > last_end + _ms(EXTEND_MAX_S) or (ceil is not None and stop > ceil)
+                or stop - start < need or stop <= start):
+            return None
+        return start, stop
+
+    def _prune(self, states: list[_State]) -> list[_State]:
+        states.sort(key=lambda st: (st.end, st.cost))
+        front: list[_State] = []
+        for st in states:
+            if not front or st.cost < front[-1].cost:
+                front.append(st)
+        return front[:1] + sorted(front[1:], key=lambda st: st.cost)[: self.KEEP - 1]
+
     def plan(self, relax: float) -> list[Cue] | None:
-        """A layout with reading speed and min duration bent by `relax` (1: none), or None if none exists."""
+        """A layout with reading speed and min duration bent by at most `relax` (1: none), or None."""
         lim, words, n = self.limits, self.words, len(self.words)
-        gap, early, late = lim.gap_ms, _ms(EARLY_S), lim.gap_ms
-        max_ms, extend, split = _ms(lim.max_duration), _ms(EXTEND_MAX_S), split_silence_ms(lim)
-        end: list[float] = [math.inf] * (n + 1)
-        end[0] = self.window.floor_ms - gap
-        back: list[tuple[int, list[str], int] | None] = [None] * (n + 1)
+        max_ms, split = _ms(lim.max_duration), split_silence_ms(lim)
+        states: list[list[_State]] = [[] for _ in range(n + 1)]
+        states[0] = [_State(self.window.floor_ms - lim.gap_ms, 0.0)]
         for i in range(1, n + 1):
             last_end = _ms(words[i - 1].end)
-            ceil = self.window.ceil_ms if i == n else None
+            cut = self.BREAK_WEIGHT * break_cost(words[i - 1].text, words[i].text) if i < n else 0.0
+            found: list[_State] = []
             for j in range(i - 1, -1, -1):
                 first = _ms(words[j].start)
-                if i - j > 1 and (last_end - first > max_ms + 2 * gap
+                if i - j > 1 and (last_end - first > max_ms + 2 * lim.gap_ms
                                   or _ms(words[j + 1].start) - _ms(words[j].end) > split):
                     break
-                if end[j] == math.inf:
+                if not states[j] or (fitted := self.lines(j, i)) is None:
                     continue
-                lines = self.lines(j, i)
-                if lines is None:
-                    continue
-                need = max(lim.min_duration * 1000 / relax, reading_chars(lines) * 1000 / (lim.max_cps * relax))
-                start = max(first - early, int(end[j]) + gap)
-                stop = max(start + math.ceil(need), last_end - gap if ceil is None else min(last_end - gap, ceil))
-                start = max(start, stop - max_ms)
-                if start > first + late or stop > last_end + extend or (ceil is not None and stop > ceil):
-                    continue
-                if stop - start < need - 1e-6 or stop <= start:
-                    continue
-                if stop < end[i]:
-                    end[i], back[i] = stop, (j, lines, start)
-        if end[n] == math.inf:
+                lines, shape = fitted
+                chars = reading_chars(lines)
+                for factor in {1.0, relax}:
+                    need = self._need(chars, factor)
+                    for prev in states[j]:
+                        if (placed := self._place(j, i, prev.end, need)) is None:
+                            continue
+                        start, stop = placed
+                        shown = stop - start
+                        strain = max(chars * 1000 / shown / lim.max_cps, lim.min_duration * 1000 / shown)
+                        cost = prev.cost + self.CUE_COST + shape + cut + self.BEND_COST * max(0.0, strain - 1.0)
+                        found.append(_State(stop, cost, prev, (j, i, tuple(lines), start, factor)))
+            states[i] = self._prune(found)
+        if not states[n]:
             return None
+        best = min(states[n], key=lambda st: st.cost)
         cues: list[Cue] = []
-        i = n
-        while i > 0:
-            j, lines, start = back[i]  # type: ignore[misc]
-            cues.append(Cue(words[j:i], lines, start, int(end[i]), notes={"solved"}))
-            i = j
+        factors: list[float] = []
+        node: _State | None = best
+        while node is not None and node.cue is not None:
+            j, i, lines, start, factor = node.cue
+            cues.append(Cue(words[j:i], list(lines), start, node.end, notes={"solved"}))
+            factors.append(factor)
+            node = node.prev
         cues.reverse()
-        self._natural_times(cues, relax)
+        factors.reverse()
+        self._natural_times(cues, factors)
         return cues
 
-    def _need_ms(self, cue: Cue, relax: float) -> int:
-        lim = self.limits
-        return math.ceil(max(lim.min_duration * 1000 / relax, reading_chars(cue.lines) * 1000 / (lim.max_cps * relax)))
-
-    def _natural_times(self, cues: list[Cue], relax: float) -> None:
+    def _natural_times(self, cues: list[Cue], factors: list[float]) -> None:
         """Move each cue of a found layout as close to its words as the layout allows: the found times
         (every cue as early as possible) prove the bounds below leave room for every later cue."""
         gap, max_ms = self.limits.gap_ms, _ms(self.limits.max_duration)
+        needs = [self._need(reading_chars(c.lines), f) for c, f in zip(cues, factors, strict=True)]
         latest_start: list[int] = [0] * len(cues)
         latest_end: list[int] = [0] * len(cues)
         bound = self.window.ceil_ms
@@ -120,14 +163,14 @@ class Planner:
             cue = cues[k]
             limit = _ms(cue.words[-1].end + EXTEND_MAX_S)
             latest_end[k] = min(limit, bound) if bound is not None else limit
-            latest_start[k] = min(_ms(cue.words[0].start) + gap, latest_end[k] - self._need_ms(cue, relax))
+            latest_start[k] = min(_ms(cue.words[0].start) + gap, latest_end[k] - needs[k])
             bound = latest_start[k] - gap
         prev_end = self.window.floor_ms - gap
         for k, cue in enumerate(cues):
             first, last = _ms(cue.words[0].start), _ms(cue.words[-1].end)
             earliest = max(prev_end + gap, cue.start_ms)
             start = max(earliest, min(first, latest_start[k]))
-            stop = min(latest_end[k], start + max_ms, max(start + self._need_ms(cue, relax), last))
+            stop = min(latest_end[k], start + max_ms, max(start + needs[k], last))
             cue.start_ms, cue.end_ms = start, stop
             prev_end = stop
 
