@@ -44,6 +44,19 @@ def read_json(path: Path | None, what: str, required: bool) -> dict[str, Any] | 
     return data
 
 
+def no_dialogue(transcript: dict[str, Any]) -> str:
+    """The message for a movie without words, naming the cause when the transcript tells it."""
+    spans = transcript.get("chunks")
+    if isinstance(spans, list) and spans:
+        seconds = sum(float(c.get("end", 0)) - float(c.get("start", 0)) for c in spans if isinstance(c, dict))
+        cause = f"the recogniser heard no words in the {seconds:.0f} s that sounded like voice (music only?)"
+    elif isinstance(spans, list):
+        cause = "the voice detector found no speech (silence or music only)"
+    else:
+        cause = "the transcript has no words"
+    return f"no dialogue found: {cause}, so there is nothing to subtitle"
+
+
 def to_subtitles(cues: list[Cue]) -> list[srt.Subtitle]:
     """srt.Subtitle objects, numbered from 1, parsed back from the composed text as a reader would."""
     subs = [srt.Subtitle(k, timedelta(milliseconds=c.start_ms), timedelta(milliseconds=c.end_ms),
@@ -84,8 +97,7 @@ def main(argv: list[str]) -> None:
         raise BadInput(f"speakers file: {exc}: give one 'SPEAKER_00: Name' per line") from None
     words, estimated = words_from_transcript(transcript)
     if not words:
-        raise BadInput("no dialogue found: the speech recogniser heard no words (silence or music only), "
-                       "so there is nothing to subtitle")
+        raise BadInput(no_dialogue(transcript))
     if estimated:
         emit_note(f"{estimated} segments had no word times: their words were spread evenly")
     assign_speakers(words, turns.get("turns") or [])
