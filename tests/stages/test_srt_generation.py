@@ -164,6 +164,20 @@ def test_one_speaker_never_gets_hyphens_and_speaker_changes_split_cues() -> None
     assert subs[0].content.endswith("Captain.")
 
 
+@pytest.mark.parametrize("gap", [0.05, 0.3, 1.5])
+def test_a_speaker_change_inside_a_sentence_never_shares_a_line(gap: float) -> None:
+    first = say("We could take the", 2.0, wps=4.0, speaker="A")
+    words = first + say("northern pass tonight, if the ice holds.", first[-1].end + gap, speaker="B")
+    subs = subtitles(words)
+    for cue in subs:
+        lines = cue.content.split("\n")
+        for line in lines:
+            assert not ("take" in line.split() and "northern" in line.split()), cue.content
+        if "take" in cue.content and "northern" in cue.content:
+            assert lines == ["- We could take the", "- northern pass tonight, if the ice holds."]
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
 def test_long_monologue_is_split_within_every_limit() -> None:
     text = ("we sailed for three long days across the grey water and nobody spoke about the storm that was "
             "coming from the north because every sailor on the boat already knew what it meant for the town "
