@@ -44,6 +44,21 @@ def read_json(path: Path | None, what: str, required: bool) -> dict[str, Any] | 
     return data
 
 
+def check_limits(args: argparse.Namespace) -> None:
+    """BadInput naming the parameter when a subtitle rule makes no sense."""
+    problems = [
+        ("max_chars_per_line", args.max_chars, args.max_chars >= 10, "a whole number of at least 10 (e.g. 42)"),
+        ("max_lines", args.max_lines, 1 <= args.max_lines <= 4, "1 to 4 (e.g. 2)"),
+        ("max_cps", args.max_cps, args.max_cps > 0, "characters per second above 0 (e.g. 20, 17 for children)"),
+        ("min_duration_s", args.min_duration, args.min_duration >= 0, "seconds, 0 or more (e.g. 0.833)"),
+        ("max_duration_s", args.max_duration, args.max_duration > max(args.min_duration, 0),
+         "seconds, more than min_duration_s (e.g. 7)"),
+    ]
+    for name, value, ok, allowed in problems:
+        if not ok:
+            raise BadInput(f"--set {name}={value:g} is not allowed: give {allowed}")
+
+
 def no_dialogue(transcript: dict[str, Any]) -> str:
     """The message for a movie without words, naming the cause when the transcript tells it."""
     spans = transcript.get("chunks")
@@ -80,6 +95,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--review-cap", type=int, default=REVIEW_CAP)
     args = parser.parse_args(argv)
 
+    check_limits(args)
     transcript = read_json(args.transcript, "transcript", required=True) or {}
     turns = read_json(args.turns, "speaker turns", required=False) or {}
     media = read_json(args.media, "media description", required=False) or {}

@@ -395,6 +395,16 @@ def test_stage_writes_review_and_speakers_with_names(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "speakers file" in proc.stdout
 
 
+@pytest.mark.parametrize(("flag", "value", "name"), [
+    ("--max-cps", "-1", "max_cps"), ("--max-cps", "0", "max_cps"), ("--max-chars", "3", "max_chars_per_line"),
+    ("--max-lines", "0", "max_lines"), ("--max-duration", "0.5", "max_duration_s")])
+def test_a_nonsense_rule_exits_2_naming_the_parameter(tmp_path: Path, flag: str, value: str, name: str) -> None:
+    proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=(flag, value))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    error = json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+    assert error.startswith(f"--set {name}=") and "Traceback" not in proc.stderr
+
+
 def test_stage_without_words_or_transcript_exits_2(tmp_path: Path) -> None:
     proc = run_stage(tmp_path, {"language": "en", "segments": []})
     assert proc.returncode == 2
