@@ -24,6 +24,7 @@ sys.path.insert(0, str(STAGE))
 from srtgen import build  # noqa: E402
 from srtgen.check import bends, hard_problems  # noqa: E402
 from srtgen.model import Cue, Limits, Word  # noqa: E402
+from srtgen.shape import build_cues  # noqa: E402
 
 VOCAB = ("we have to leave the harbour tonight before storm closes northern pass and nobody will come for us "  # noqa: SIM905
          "if wait until morning because radio is dead boat only way out of here now captain doctor").split()
@@ -69,7 +70,7 @@ def main() -> None:
         t0 = time.perf_counter()
         before = as_srt(baseline(words, limits))
         t1 = time.perf_counter()
-        after = as_srt(build.build_cues(words, limits))
+        after = as_srt(build_cues(words, limits))
         t2 = time.perf_counter()
         old, new = bends(before, limits), bends(after, limits)
         top = max(new, key=lambda b: b["ratio"], default=None)

@@ -20,10 +20,11 @@ from reelstage_stage import (
     write_json_atomic,
     write_text_atomic,
 )
-from srtgen.build import assign_speakers, build_cues, words_from_transcript
+from srtgen.build import assign_speakers, words_from_transcript
 from srtgen.check import quality
 from srtgen.model import Cue, Limits
 from srtgen.review import REVIEW_CAP, review
+from srtgen.shape import build_cues
 from srtgen.speakers import read_names, timeline
 
 DEFAULT_FPS = 25.0

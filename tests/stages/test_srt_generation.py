@@ -17,11 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
-from srtgen.build import assign_speakers, build_cues, split_groups, words_from_transcript  # noqa: E402
+from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
 from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
 from srtgen.model import Cue, Limits, Word, reading_chars  # noqa: E402
 from srtgen.review import review  # noqa: E402
+from srtgen.shape import build_cues  # noqa: E402
 from srtgen.speakers import read_names, timeline  # noqa: E402
 
 NETFLIX = Limits()

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 STAGE = Path(__file__).resolve().parents[2] / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
-from srtgen.build import build_cues  # noqa: E402
 from srtgen.check import bends, hard_problems  # noqa: E402
 from srtgen.model import Limits, Word  # noqa: E402
+from srtgen.shape import build_cues  # noqa: E402
 from srtgen.solve import EARLY_S, EXTEND_MAX_S  # noqa: E402
 
 LIMITS = Limits()

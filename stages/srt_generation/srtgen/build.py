@@ -1,4 +1,4 @@
-"""Words → cues: speakers, segmentation, two-speaker cues, timing and repair merges."""
+"""Words → cues, line by line: speakers, segmentation, two-speaker cues, timing and repair merges."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from dataclasses import replace
 from typing import Any
 
 from .lines import break_cost, break_lines, dialogue_lines, ends_sentence
-from .model import Cue, Limits, Word, reading_chars, strain
-from .solve import EARLY_S, EXTEND_MAX_S, Planner, Window, split_silence_ms
+from .model import Cue, Limits, Word, reading_chars
+from .solve import EARLY_S, EXTEND_MAX_S
 
 PAUSE_BREAK_S = 1.0       # a silence this long always ends a cue
 EXTEND_S = 0.5            # a cue may end this long after its last word (up to EXTEND_MAX_S when it needs it)
 EXCHANGE_GAP_S = 1.0      # two speakers share a cue only when their lines are this close
-RESCUE_REACH = 8          # the exact fallback re-lays at most this many cues on each side of a strained one
 
 
 def words_from_transcript(transcript: dict[str, Any]) -> tuple[list[Word], int]:
@@ -168,7 +167,7 @@ def _needed_ms(cue: Cue, limits: Limits) -> int:
     return max(round(limits.min_duration * 1000), math.ceil(reading_chars(cue.lines) * 1000 / limits.max_cps))
 
 
-def _close_gap(cue: Cue, next_start: int, limits: Limits) -> None:
+def close_gap(cue: Cue, next_start: int, limits: Limits) -> None:
     """A gap of 12 frames or less before the next cue closes down to 2 frames (within max duration)."""
     if limits.gap_ms < next_start - cue.end_ms <= limits.close_ms \
             and next_start - limits.gap_ms - cue.start_ms <= limits.max_duration * 1000:
@@ -190,7 +189,7 @@ def time_cues(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> None
             ceiling = min(ceiling, limit)
         cue.end_ms = max(min(max(last_ms, cue.start_ms + _needed_ms(cue, limits)), ceiling), cue.start_ms + 1)
         if next_start is not None:
-            _close_gap(cue, next_start, limits)
+            close_gap(cue, next_start, limits)
     for k, cue in enumerate(cues):
         short = _needed_ms(cue, limits) - (cue.end_ms - cue.start_ms)
         if short <= 0:
@@ -201,7 +200,7 @@ def time_cues(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> None
         if earliest < cue.start_ms:
             cue.start_ms = max(earliest, cue.start_ms - short)
             if k:
-                _close_gap(cues[k - 1], cue.start_ms, limits)
+                close_gap(cues[k - 1], cue.start_ms, limits)
 
 
 def badness(cue: Cue, limits: Limits) -> float:
@@ -257,96 +256,3 @@ def repair(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> list[Cu
         time_cues(cues, limits, media_end_ms)
         k = max(0, a - 1)
     return cues
-
-
-def speaker_layout(limits: Limits):
-    """`layout` for the exact fallback: never a hyphenated line for a speaker nobody identified."""
-    def fit(words: list[Word]) -> tuple[list[str], float] | None:
-        speakers = {w.speaker for w in words}
-        return None if None in speakers and len(speakers) > 1 else layout(words, limits)
-    return fit
-
-
-def _free(before: Cue, after: Cue, limits: Limits) -> bool:
-    """True when the silence between two cues' words is too long for their timing to interact."""
-    return round(after.words[0].start * 1000) - round(before.words[-1].end * 1000) > split_silence_ms(limits)
-
-
-def rescue(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> list[Cue]:
-    """Re-lay each stretch around a cue still over reading speed or under min duration with the exact
-    planner: a layout within the rules when the speech allows one, else the least bend (kept in `least`)."""
-    k = 0
-    while k < len(cues):
-        if strain(cues[k], limits) <= 1.0 + 1e-9:
-            k += 1
-            continue
-        lo, hi = k, k
-        while lo > 0 and k - lo < RESCUE_REACH and not _free(cues[lo - 1], cues[lo], limits):
-            lo -= 1
-        while hi + 1 < len(cues) and hi - k < RESCUE_REACH and not _free(cues[hi], cues[hi + 1], limits):
-            hi += 1
-        window = Window(cues[lo - 1].end_ms + limits.gap_ms if lo else 0,
-                        cues[hi + 1].start_ms - limits.gap_ms if hi + 1 < len(cues) else media_end_ms)
-        old = max(strain(c, limits) for c in cues[lo:hi + 1])
-        found = Planner([w for c in cues[lo:hi + 1] for w in c.words], limits, window,
-                        speaker_layout(limits)).least_bend()
-        if found is not None and found[0] < old - 1e-6:
-            least, new = found
-            for cue in new:
-                cue.least = least
-            cues[lo:hi + 1] = new
-            hi = lo + len(new) - 1
-            for a in range(max(0, lo - 1), min(hi + 1, len(cues) - 1)):
-                _close_gap(cues[a], cues[a + 1].start_ms, limits)
-        else:
-            for cue in cues[lo:hi + 1]:
-                cue.least = min(old, found[0]) if found else old
-        k = hi + 1
-    return cues
-
-
-def _merge(a: Cue, b: Cue, limits: Limits) -> Cue:
-    """One cue of two neighbours' words, their lines laid out as well as they fit (a bend if they do not)."""
-    words = a.words + b.words
-    fitted = layout(words, limits) if len({w.speaker for w in words}) == 1 or None not in a.speakers + b.speakers \
-        else None
-    return Cue(words, fitted[0] if fitted else [*a.lines, *b.lines], a.start_ms, max(a.end_ms, b.end_ms),
-               notes=a.notes | b.notes | {"forced"}, least=max(a.least, b.least))
-
-
-def make_sound(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> list[Cue]:
-    """The last guard of a valid file, whatever the word times were (zero-length, overlapping, past the
-    movie's end): cues in order, none overlapping, each at least 1 ms long and inside the movie; cues that
-    cannot all fit are merged (then the bend shows in quality.json). A no-op on sane timings."""
-    end_ms = media_end_ms if media_end_ms and media_end_ms > 0 else None
-    while True:
-        prev_end = 0
-        for cue in cues:
-            cue.start_ms = max(cue.start_ms, prev_end, 0)
-            cue.end_ms = max(cue.end_ms, cue.start_ms + 1)
-            prev_end = cue.end_ms
-        if end_ms is not None:
-            bound = end_ms
-            for cue in reversed(cues):
-                cue.end_ms = min(cue.end_ms, bound)
-                cue.start_ms = min(cue.start_ms, cue.end_ms - 1)
-                bound = cue.start_ms
-        bad = next((k for k, c in enumerate(cues) if c.start_ms < (cues[k - 1].end_ms if k else 0)
-                    or c.end_ms <= c.start_ms), None)
-        if bad is None or len(cues) == 1:
-            if cues and cues[0].start_ms < 0:
-                cues[0].start_ms = 0
-            return cues
-        a = max(0, bad - 1)
-        cues[a:a + 2] = [_merge(cues[a], cues[a + 1], limits)]
-
-
-def build_cues(words: list[Word], limits: Limits, media_end_ms: int | None = None) -> list[Cue]:
-    """The whole builder: groups → cues → exchanges → timing and repairs → exact fallback where still needed
-    → the guard of a valid file."""
-    words = sorted((replace(w, end=max(w.end, w.start)) for w in words), key=lambda w: (w.start, w.end))
-    groups = split_groups(words)
-    starts: list[float | None] = [g[0].start for g in groups[1:]] + [None]
-    cues = [cue for group, after in zip(groups, starts, strict=True) for cue in segment(group, limits, after)]
-    cues = pair_exchanges(cues, limits)
-    return make_sound(rescue(repair(cues, limits, media_end_ms), limits, media_end_ms), limits, media_end_ms)
