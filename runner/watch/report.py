@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from runner.errors import UsageError
 from runner.run.manifest import read_manifest, utc_now
+from runner.watch.subtitle_review import review_section, speakers_section
 
 REPORT_NAME = "report.html"
 # attempt reason (contract §5) -> colour class of its Gantt bar
@@ -218,6 +219,7 @@ def render_report(workdir: Path, manifest: dict, api: bool = False) -> str:
 {"".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)}</dl></section>
 <section class="card"><h2>Timeline</h2><div id="gantt"></div>
 <noscript>The timeline needs JavaScript; the tables below hold the same facts.</noscript></section>
+{review_section(workdir, manifest)}{speakers_section(workdir, manifest)}
 <section class="card"><h2>Stages</h2><table><thead><tr><th>#</th><th>stage</th><th>status</th><th>duration</th>
 <th>attempts</th><th>exits</th><th>notes and errors</th><th>log</th><th>outputs</th></tr></thead>
 <tbody>{_stage_rows(workdir, manifest, links)}</tbody></table></section>

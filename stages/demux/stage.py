@@ -101,6 +101,14 @@ def channel_method(stream: dict[str, Any]) -> tuple[str, list[str]]:
     return ("mono" if channels == 1 else "downmix"), []
 
 
+def has_samples(path: Path, stream_index: int) -> bool:
+    """True when the stream holds at least one packet (reads only up to the first one)."""
+    proc = subprocess.run(["ffprobe", "-v", "error", "-select_streams", str(stream_index), "-show_entries",
+                           "packet=pts_time", "-read_intervals", "%+#1", "-of", "csv", str(path)],
+                          capture_output=True, text=True)
+    return proc.returncode != 0 or bool(proc.stdout.strip())
+
+
 def extract(src: Path, stream_index: int, filters: list[str], duration: float, dest: Path) -> None:
     """ffmpeg the stream to 16 kHz mono s16 WAV through a temp name; progress goes to stdout."""
     tmp = dest.with_name(f".{dest.name}.tmp")
@@ -140,6 +148,9 @@ def main(argv: list[str]) -> None:
     if not matched:
         emit_note(f"no audio stream tagged {args.language!r}: using stream {stream['index']} "
                   f"(language {stream['language'] or 'unknown'})")
+    if not has_samples(args.input, stream["index"]):
+        raise BadInput(f"the audio track is empty: audio stream {stream['index']} of {args.input.name} holds no "
+                       "sound at all: give a file whose audio track has the dialogue")
     method, filters = channel_method(stream)
     videos = [s for s in info["streams"]
               if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]

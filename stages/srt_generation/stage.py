@@ -1,4 +1,6 @@
-"""srt_generation: build subtitles.srt from word timestamps and speaker turns, and quality.json."""
+"""srt_generation: subtitles.srt from word timestamps and speaker turns; quality.json (hard problems fail the
+stage, style bends are listed), review.json (the spots an editor should check) and speakers.json (who
+speaks when, with the names of the optional speakers file)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import srt
-from reelstage_stage import BadInput, emit_info, emit_note, run_stage, write_json_atomic, write_text_atomic
-from srtgen.build import assign_speakers, build_cues, words_from_transcript
+from reelstage_stage import (
+    BadInput,
+    StageError,
+    emit_info,
+    emit_note,
+    run_stage,
+    write_json_atomic,
+    write_text_atomic,
+)
+from srtgen.build import assign_speakers, words_from_transcript
 from srtgen.check import quality
 from srtgen.model import Cue, Limits
+from srtgen.review import REVIEW_CAP, review
+from srtgen.shape import build_cues
+from srtgen.speakers import read_names, timeline
 
 DEFAULT_FPS = 25.0
 
@@ -30,6 +43,34 @@ def read_json(path: Path | None, what: str, required: bool) -> dict[str, Any] | 
     if not isinstance(data, dict):
         raise BadInput(f"{what} {path} is not a JSON object: rerun the stage that writes it")
     return data
+
+
+def check_limits(args: argparse.Namespace) -> None:
+    """BadInput naming the parameter when a subtitle rule makes no sense."""
+    problems = [
+        ("max_chars_per_line", args.max_chars, args.max_chars >= 10, "a whole number of at least 10 (e.g. 42)"),
+        ("max_lines", args.max_lines, 1 <= args.max_lines <= 4, "1 to 4 (e.g. 2)"),
+        ("max_cps", args.max_cps, args.max_cps > 0, "characters per second above 0 (e.g. 20, 17 for children)"),
+        ("min_duration_s", args.min_duration, args.min_duration >= 0, "seconds, 0 or more (e.g. 0.833)"),
+        ("max_duration_s", args.max_duration, args.max_duration > max(args.min_duration, 0),
+         "seconds, more than min_duration_s (e.g. 7)"),
+    ]
+    for name, value, ok, allowed in problems:
+        if not ok:
+            raise BadInput(f"--set {name}={value:g} is not allowed: give {allowed}")
+
+
+def no_dialogue(transcript: dict[str, Any]) -> str:
+    """The message for a movie without words, naming the cause when the transcript tells it."""
+    spans = transcript.get("chunks")
+    if isinstance(spans, list) and spans:
+        seconds = sum(float(c.get("end", 0)) - float(c.get("start", 0)) for c in spans if isinstance(c, dict))
+        cause = f"the recogniser heard no words in the {seconds:.0f} s that sounded like voice (music only?)"
+    elif isinstance(spans, list):
+        cause = "the voice detector found no speech (silence or music only)"
+    else:
+        cause = "the transcript has no words"
+    return f"no dialogue found: {cause}, so there is nothing to subtitle"
 
 
 def to_subtitles(cues: list[Cue]) -> list[srt.Subtitle]:
@@ -50,8 +91,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--max-cps", type=float, default=20.0)
     parser.add_argument("--min-duration", type=float, default=0.833)
     parser.add_argument("--max-duration", type=float, default=7.0)
+    parser.add_argument("--entities", type=Path, help="entities.json of post_ner (its name corrections)")
+    parser.add_argument("--speakers", type=Path, help="optional file: diarization label → name")
+    parser.add_argument("--review-cap", type=int, default=REVIEW_CAP)
     args = parser.parse_args(argv)
 
+    check_limits(args)
     transcript = read_json(args.transcript, "transcript", required=True) or {}
     turns = read_json(args.turns, "speaker turns", required=False) or {}
     media = read_json(args.media, "media description", required=False) or {}
@@ -62,9 +107,14 @@ def main(argv: list[str]) -> None:
         emit_note("no speaker turns: no dialogue hyphens")
     limits = Limits(args.max_chars, args.max_lines, args.max_cps, args.min_duration, args.max_duration, fps)
 
+    entities = read_json(args.entities, "post_ner entities", required=False) or {}
+    try:
+        names = read_names(args.speakers)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"speakers file: {exc}: give one 'SPEAKER_00: Name' per line") from None
     words, estimated = words_from_transcript(transcript)
     if not words:
-        raise BadInput(f"no words in {args.transcript.name}: the input has no recognised dialogue to subtitle")
+        raise BadInput(no_dialogue(transcript))
     if estimated:
         emit_note(f"{estimated} segments had no word times: their words were spread evenly")
     assign_speakers(words, turns.get("turns") or [])
@@ -74,14 +124,25 @@ def main(argv: list[str]) -> None:
     subs = to_subtitles(cues)
     report = quality(subs, limits, {"words": len(words), "estimated_segments": estimated,
                                     "merged_cues": sum("merged" in c.notes for c in cues),
-                                    "early_starts": sum(c.start_ms < round(c.words[0].start * 1000) for c in cues)})
+                                    "solved_cues": sum("solved" in c.notes for c in cues),
+                                    "early_starts": sum(c.start_ms < round(c.words[0].start * 1000) for c in cues)},
+                     least=[c.least for c in cues])
+    spots = review(cues, report["bends"], list(entities.get("corrections") or []), limits, args.review_cap)
     args.out.mkdir(parents=True, exist_ok=True)
     write_text_atomic(args.out / "subtitles.srt", srt.compose(subs))
     write_json_atomic(args.out / "quality.json", report)
-    emit_info(cues=report["cues"], violations=report["total_violations"])
+    write_json_atomic(args.out / "review.json", spots)
+    write_json_atomic(args.out / "speakers.json", timeline(words, names))
+    emit_info(cues=report["cues"], bends=report["total_violations"], review_spots=spots["listed"])
+    if report["hard_violations"]:
+        first = report["hard_problems"][0]
+        raise StageError(f"the subtitles came out broken ({report['hard_violations']} problems, first: cue "
+                         f"{first['cue']} {first['problem']}): a bug in srt_generation, please report it")
     if report["total_violations"]:
-        bad = ", ".join(f"{k} {v}" for k, v in report["violations"].items() if v)
-        emit_note(f"subtitle rule violations: {bad}")
+        worst = report["worst_bend"]
+        emit_note(f"{report['bent_cues']} cue(s) bend a subtitle rule where the speech is too fast or too short "
+                  f"for any cue within the rules (worst: cue {worst['cue']} at {worst['start']:.1f} s, "
+                  f"{worst['rule']} {worst['value']:g} against {worst['limit']:g}): listed in review.json")
 
 
 if __name__ == "__main__":

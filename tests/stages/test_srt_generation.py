@@ -17,10 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
-from srtgen.build import assign_speakers, build_cues, split_groups, words_from_transcript  # noqa: E402
-from srtgen.check import check, quality  # noqa: E402
+from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
+from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
-from srtgen.model import Limits, Word, reading_chars  # noqa: E402
+from srtgen.model import Cue, Limits, Word, reading_chars  # noqa: E402
+from srtgen.review import review  # noqa: E402
+from srtgen.shape import build_cues  # noqa: E402
+from srtgen.speakers import read_names, timeline  # noqa: E402
 
 NETFLIX = Limits()
 
@@ -162,6 +165,20 @@ def test_one_speaker_never_gets_hyphens_and_speaker_changes_split_cues() -> None
     assert subs[0].content.endswith("Captain.")
 
 
+@pytest.mark.parametrize("gap", [0.05, 0.3, 1.5])
+def test_a_speaker_change_inside_a_sentence_never_shares_a_line(gap: float) -> None:
+    first = say("We could take the", 2.0, wps=4.0, speaker="A")
+    words = first + say("northern pass tonight, if the ice holds.", first[-1].end + gap, speaker="B")
+    subs = subtitles(words)
+    for cue in subs:
+        lines = cue.content.split("\n")
+        for line in lines:
+            assert not ("take" in line.split() and "northern" in line.split()), cue.content
+        if "take" in cue.content and "northern" in cue.content:
+            assert lines == ["- We could take the", "- northern pass tonight, if the ice holds."]
+    assert sum(check(subs, NETFLIX).values()) == 0
+
+
 def test_long_monologue_is_split_within_every_limit() -> None:
     text = ("we sailed for three long days across the grey water and nobody spoke about the storm that was "
             "coming from the north because every sailor on the boat already knew what it meant for the town "
@@ -228,19 +245,118 @@ def test_checker_passes_clean_cues_and_reports_quality() -> None:
     assert report["stats"]["dialogue_cues"] == 1 and report["stats"]["words"] == 4
 
 
+def test_hard_problems_are_what_breaks_a_file_and_nothing_else() -> None:
+    fine = [sub(0, 0.2, "x" * 60), sub(0.2, 0.3, "Too fast and too short.")]
+    assert hard_problems(list(srt.parse(srt.compose(fine)))) == []  # bends, not breakage
+    broken = [srt.Subtitle(1, timedelta(seconds=0), timedelta(seconds=2), "One."),
+              srt.Subtitle(3, timedelta(seconds=1), timedelta(seconds=1), " "),
+              srt.Subtitle(4, timedelta(seconds=0.5), timedelta(seconds=0.9), "Back.")]
+    kinds = sorted(p["kind"] for p in hard_problems(broken))
+    assert kinds == ["duration", "empty", "numbering", "numbering", "order", "overlap"]
+
+
+def test_quality_lists_each_bend_with_how_far_over() -> None:
+    cues = [sub(0, 1, "Far too long to read in one second."), sub(3, 3.5, "Hi.")]
+    report = quality(list(srt.parse(srt.compose(cues))), NETFLIX, {}, least=[1.7, 1.6])
+    assert report["hard_violations"] == 0 and report["total_violations"] == 2 and report["bent_cues"] == 2
+    cps, short = report["bends"]
+    assert (cps["rule"], cps["value"], cps["limit"], cps["ratio"], cps["unavoidable"]) == ("cps", 35.0, 20, 1.75, 1.7)
+    assert (short["rule"], short["value"], short["ratio"]) == ("min_duration", 0.5, 1.666)
+    assert report["worst_bend"] == cps
+
+
+def test_speech_faster_than_any_legal_cue_bends_the_least_and_only_there() -> None:
+    # 330 words per minute for seven seconds between two long pauses, then normal speech
+    fast = say("we have to leave the harbour tonight before the storm closes the pass and nobody will "
+               "come for us if we wait until the morning because the radio is dead and the boat is "
+               "the only way out of here now", 2.0, wps=5.5)
+    calm = say("Then we go.", fast[-1].end + 3.0)
+    subs = subtitles(fast + calm)
+    report = quality(subs, NETFLIX, {})
+    assert report["hard_violations"] == 0
+    assert all(b["start"] < fast[-1].end + 1.5 for b in report["bends"])  # the calm line is within the rules
+    chars = len(" ".join(w.text for w in fast))
+    window = fast[-1].end + 1.5 - (fast[0].start - 0.5)
+    floor = chars / window  # no layout shows these words slower than this on average
+    assert floor > 20
+    assert report["stats"]["max_cps"] <= floor * 1.35  # the bend is spread, not piled on one cue
+
+
+def test_a_half_second_movie_bends_at_its_end(tmp_path: Path) -> None:
+    words = say("Go.", 0.1, wps=3.0)
+    proc = run_stage(tmp_path, transcript_of(words), duration=0.5)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    subs = list(srt.parse((tmp_path / "out" / "subtitles.srt").read_text(encoding="utf-8")))
+    assert len(subs) == 1 and subs[0].end.total_seconds() <= 0.5 and subs[0].start.total_seconds() == 0.0
+    report = json.loads((tmp_path / "out" / "quality.json").read_text())
+    assert report["hard_violations"] == 0 and [b["rule"] for b in report["bends"]] == ["min_duration"]
+    spots = json.loads((tmp_path / "out" / "review.json").read_text())
+    assert spots["spots"][0]["reasons"][0]["kind"] == "bend"
+    assert "bend a subtitle rule" in proc.stdout
+
+
+def test_review_ranks_bends_names_unsure_words_then_near_limit_and_caps_the_rest() -> None:
+    limits = NETFLIX
+
+    def cue(start: float, end: float, text: str, probability: float = 0.99) -> Cue:
+        words = [Word(start + 0.1 * k, start + 0.1 * k + 0.08, t, None, probability)
+                 for k, t in enumerate(text.split())]
+        return Cue(words, [text], round(start * 1000), round(end * 1000))
+
+    cues = [cue(0, 2, "All is well here."), cue(3, 4.0, "Ask Captain Morrow."), cue(5, 6, "Lake Tessalee.", 0.2),
+            cue(7, 8.0, "Nineteen characters"), cue(9, 9.5, "Too fast to read, surely.")]
+    bends = [{"cue": 5, "rule": "cps", "value": 50.0, "limit": 20, "ratio": 2.5}]
+    fixes = [{"from": "Captain Moro", "to": "Captain Morrow", "score": 92.0, "start": 3.2}]
+    listed = review(cues, bends, fixes, limits, cap=20)
+    assert [s["cue"] for s in listed["spots"]] == [5, 2, 3, 4]
+    assert [s["reasons"][0]["kind"] for s in listed["spots"]] == ["bend", "name_corrected", "unsure_word",
+                                                                   "near_limit"]
+    assert listed["spots"][0]["start"] == 9.0 and listed["left_out"] == 0
+    capped = review(cues, bends, fixes, limits, cap=1)
+    assert [s["cue"] for s in capped["spots"]] == [5] and capped["left_out"] == 3
+    only_bends = review(cues, bends * 1, [], limits, cap=0)
+    assert [s["cue"] for s in only_bends["spots"]] == [5]  # a bend is never cut
+
+
+def test_speakers_file_names_labels_and_timeline_joins_stretches(tmp_path: Path) -> None:
+    names = tmp_path / "names.yaml"
+    names.write_text("# who is who\nSPEAKER_00: Captain Morrow\n'SPEAKER_01': \"Dr. Alvarez\"  # doctor\n"
+                     "SPEAKER_02: Nobody\n")
+    mapping = read_names(names)
+    assert mapping == {"SPEAKER_00": "Captain Morrow", "SPEAKER_01": "Dr. Alvarez", "SPEAKER_02": "Nobody"}
+    words = (say("Are you awake?", 1.0, speaker="SPEAKER_00") + say("Yes.", 2.4, speaker="SPEAKER_01")
+             + say("Good, then we go.", 3.0, speaker="SPEAKER_00"))
+    who = timeline(words, mapping)
+    assert [(s["name"], s["start"]) for s in who["stretches"]] == [
+        ("Captain Morrow", 1.0), ("Dr. Alvarez", 2.4), ("Captain Morrow", 3.0)]
+    assert who["speakers"][0]["name"] == "Captain Morrow" and who["unused_names"] == ["SPEAKER_02"]
+    (tmp_path / "bad.yaml").write_text("just a name\n")
+    with pytest.raises(ValueError, match="line 1"):
+        read_names(tmp_path / "bad.yaml")
+    assert read_names(tmp_path / "missing.yaml") == {}
+
+
 # ---- the stage program ---------------------------------------------------------------------------
 
-def run_stage(tmp_path: Path, transcript: object, turns: object | None = None, fps: float = 25.0):
+def run_stage(tmp_path: Path, transcript: object, turns: object | None = None, fps: float = 25.0,
+              duration: float = 60.0, extra: tuple[str, ...] = ()):
     (tmp_path / "transcript.json").write_text(json.dumps(transcript))
     (tmp_path / "turns.json").write_text(json.dumps(turns or {"speakers": [], "turns": []}))
-    (tmp_path / "media.json").write_text(json.dumps({"duration": 60.0, "fps": fps}))
+    (tmp_path / "media.json").write_text(json.dumps({"duration": duration, "fps": fps}))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
     return subprocess.run(
         [sys.executable, str(STAGE / "stage.py"), "--transcript", str(tmp_path / "transcript.json"),
          "--turns", str(tmp_path / "turns.json"), "--media", str(tmp_path / "media.json"),
          "--out", str(tmp_path / "out"), "--max-chars", "42", "--max-lines", "2", "--max-cps", "20",
-         "--min-duration", "0.833", "--max-duration", "7.0"],
+         "--min-duration", "0.833", "--max-duration", "7.0", *extra],
         capture_output=True, text=True, env=env, timeout=60)
+
+
+def transcript_of(words: list[Word], probability: float = 0.9) -> dict:
+    return {"language": "en", "segments": [{
+        "start": words[0].start, "end": words[-1].end, "text": "", "words": [
+            {"start": w.start, "end": w.end, "word": " " + w.text,
+             "probability": probability if w.probability is None else w.probability} for w in words]}]}
 
 
 def test_stage_writes_srt_and_quality(tmp_path: Path) -> None:
@@ -259,10 +375,41 @@ def test_stage_writes_srt_and_quality(tmp_path: Path) -> None:
     assert report["cues"] == 2 and report["total_violations"] == 0 and report["limits"]["fps"] == 25.0
 
 
+def test_stage_writes_review_and_speakers_with_names(tmp_path: Path) -> None:
+    words = say("Doctor Alvarez, are you awake?", 1.0, speaker="S0") + say("Yes.", 3.0, speaker="S1")
+    words[1].probability = 0.3
+    (tmp_path / "entities.json").write_text(json.dumps({"entities": [], "corrections": [
+        {"from": "Alvares", "to": "Alvarez", "score": 93.3, "start": words[1].start, "segment": 0}]}))
+    (tmp_path / "names.yaml").write_text("S0: Morrow\nS1: Alvarez\n")
+    turns = {"speakers": ["S0", "S1"], "turns": [{"start": 0.9, "end": 2.9, "speaker": "S0"},
+                                                 {"start": 2.95, "end": 4.0, "speaker": "S1"}]}
+    proc = run_stage(tmp_path, transcript_of(words), turns, extra=(
+        "--entities", str(tmp_path / "entities.json"), "--speakers", str(tmp_path / "names.yaml")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    spots = json.loads((tmp_path / "out" / "review.json").read_text())
+    kinds = [r["kind"] for r in spots["spots"][0]["reasons"]]
+    assert spots["spots"][0]["cue"] == 1 and kinds[:2] == ["name_corrected", "unsure_word"]
+    who = json.loads((tmp_path / "out" / "speakers.json").read_text())
+    assert [s["name"] for s in who["stretches"]] == ["Morrow", "Alvarez"]
+    (tmp_path / "names.yaml").write_text("Morrow and Alvarez\n")
+    proc = run_stage(tmp_path, transcript_of(words), turns, extra=("--speakers", str(tmp_path / "names.yaml")))
+    assert proc.returncode == 2 and "speakers file" in proc.stdout
+
+
+@pytest.mark.parametrize(("flag", "value", "name"), [
+    ("--max-cps", "-1", "max_cps"), ("--max-cps", "0", "max_cps"), ("--max-chars", "3", "max_chars_per_line"),
+    ("--max-lines", "0", "max_lines"), ("--max-duration", "0.5", "max_duration_s")])
+def test_a_nonsense_rule_exits_2_naming_the_parameter(tmp_path: Path, flag: str, value: str, name: str) -> None:
+    proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=(flag, value))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    error = json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+    assert error.startswith(f"--set {name}=") and "Traceback" not in proc.stderr
+
+
 def test_stage_without_words_or_transcript_exits_2(tmp_path: Path) -> None:
     proc = run_stage(tmp_path, {"language": "en", "segments": []})
     assert proc.returncode == 2
-    assert "no words" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+    assert "no dialogue found" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
     (tmp_path / "transcript.json").write_text("{not json")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
     proc = subprocess.run([sys.executable, str(STAGE / "stage.py"), "--transcript", str(tmp_path / "nope.json"),

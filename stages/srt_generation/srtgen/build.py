@@ -1,4 +1,4 @@
-"""Words → cues: speakers, segmentation, two-speaker cues, timing and repair merges."""
+"""Words → cues, line by line: speakers, segmentation, two-speaker cues, timing and repair merges."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from typing import Any
 
 from .lines import break_cost, break_lines, dialogue_lines, ends_sentence
 from .model import Cue, Limits, Word, reading_chars
+from .solve import EARLY_S, EXTEND_MAX_S
 
 PAUSE_BREAK_S = 1.0       # a silence this long always ends a cue
-EXTEND_S = 0.5            # a cue may end this long after its last word…
-EXTEND_MAX_S = 1.5        # …and up to this (BBC) only when min duration or reading speed need it
-EARLY_S = 0.5             # …and may appear this long before its first word, as a last resort
+EXTEND_S = 0.5            # a cue may end this long after its last word (up to EXTEND_MAX_S when it needs it)
 EXCHANGE_GAP_S = 1.0      # two speakers share a cue only when their lines are this close
 
 
@@ -31,7 +30,9 @@ def words_from_transcript(transcript: dict[str, Any]) -> tuple[list[Word], int]:
                     words[-1].text += text
                     words[-1].end = max(words[-1].end, float(w["end"]))
                     continue
-                words.append(Word(float(w["start"]), float(w["end"]), text, speaker))
+                probability = w.get("probability")
+                words.append(Word(float(w["start"]), float(w["end"]), text, speaker,
+                                  float(probability) if isinstance(probability, int | float) else None))
             continue
         tokens = str(seg.get("text", "")).split()
         if not tokens:
@@ -166,7 +167,7 @@ def _needed_ms(cue: Cue, limits: Limits) -> int:
     return max(round(limits.min_duration * 1000), math.ceil(reading_chars(cue.lines) * 1000 / limits.max_cps))
 
 
-def _close_gap(cue: Cue, next_start: int, limits: Limits) -> None:
+def close_gap(cue: Cue, next_start: int, limits: Limits) -> None:
     """A gap of 12 frames or less before the next cue closes down to 2 frames (within max duration)."""
     if limits.gap_ms < next_start - cue.end_ms <= limits.close_ms \
             and next_start - limits.gap_ms - cue.start_ms <= limits.max_duration * 1000:
@@ -188,7 +189,7 @@ def time_cues(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> None
             ceiling = min(ceiling, limit)
         cue.end_ms = max(min(max(last_ms, cue.start_ms + _needed_ms(cue, limits)), ceiling), cue.start_ms + 1)
         if next_start is not None:
-            _close_gap(cue, next_start, limits)
+            close_gap(cue, next_start, limits)
     for k, cue in enumerate(cues):
         short = _needed_ms(cue, limits) - (cue.end_ms - cue.start_ms)
         if short <= 0:
@@ -199,7 +200,7 @@ def time_cues(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> None
         if earliest < cue.start_ms:
             cue.start_ms = max(earliest, cue.start_ms - short)
             if k:
-                _close_gap(cues[k - 1], cue.start_ms, limits)
+                close_gap(cues[k - 1], cue.start_ms, limits)
 
 
 def badness(cue: Cue, limits: Limits) -> float:
@@ -255,12 +256,3 @@ def repair(cues: list[Cue], limits: Limits, media_end_ms: int | None) -> list[Cu
         time_cues(cues, limits, media_end_ms)
         k = max(0, a - 1)
     return cues
-
-
-def build_cues(words: list[Word], limits: Limits, media_end_ms: int | None = None) -> list[Cue]:
-    """The whole builder: groups → cues → exchanges → timing and repairs."""
-    groups = split_groups(words)
-    starts: list[float | None] = [g[0].start for g in groups[1:]] + [None]
-    cues = [cue for group, after in zip(groups, starts, strict=True) for cue in segment(group, limits, after)]
-    cues = pair_exchanges(cues, limits)
-    return repair(cues, limits, media_end_ms)

@@ -14,6 +14,7 @@ class Word:
     end: float
     text: str
     speaker: str | None = None
+    probability: float | None = None  # the recogniser's confidence, when it gave one
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Cue:
     start_ms: int = 0
     end_ms: int = 0
     notes: set[str] = field(default_factory=set)
+    least: float = 1.0  # the least strain any layout of the cue's stretch of speech has (1: within the rules)
 
     @property
     def speakers(self) -> list[str | None]:
@@ -57,3 +59,10 @@ class Cue:
 def reading_chars(lines: list[str]) -> int:
     """Characters a viewer reads, spaces included; a line break counts as one space."""
     return len(" ".join(lines))
+
+
+def strain(cue: Cue, limits: Limits) -> float:
+    """How many times over the rules a timed cue is: reading speed over max_cps, or duration under
+    min_duration, whichever is worse; 1.0 when it meets both."""
+    seconds = max((cue.end_ms - cue.start_ms) / 1000, 0.001)
+    return max(1.0, reading_chars(cue.lines) / seconds / limits.max_cps, limits.min_duration / seconds)
