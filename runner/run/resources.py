@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
@@ -51,15 +51,23 @@ class Need:
 
 @dataclass(frozen=True)
 class Capacity:
-    """The host's schedulable resources."""
+    """The schedulable resources of one host (a cluster engine reports one per node in `nodes`)."""
 
     cpus: float
     memory_bytes: int
     gpu_ids: tuple[str, ...] = ()
+    node: str | None = None  # None: the local host
+    nodes: tuple[Capacity, ...] = ()  # a cluster's nodes; empty for one host
 
     def describe(self) -> str:
+        if self.nodes:
+            return f"{len(self.nodes)} nodes: " + "; ".join(f"{n.node}: {n.describe()}" for n in self.nodes)
         gpus = ",".join(self.gpu_ids) if self.gpu_ids else "none"
         return f"{self.cpus:g} CPU, {self.memory_bytes / 2**30:.1f} GiB, GPUs: {gpus}"
+
+    @property
+    def hosts(self) -> tuple[Capacity, ...]:
+        return self.nodes or (self,)
 
 
 def _cgroup_cpus() -> float | None:
@@ -126,50 +134,80 @@ class Grant:
     cpus: float
     memory_bytes: int
     gpu_ids: tuple[str, ...] = ()
+    node: str | None = None  # where the attempt must run (cluster engines)
 
 
-@dataclass
-class Pool:
-    """Free resources of one host. A need larger than the whole host is clamped to it, so such a stage
-    runs alone instead of never."""
+class HostPool:
+    """Free resources of one host. A need larger than the host is clamped to it, so on a host big
+    enough for nothing else such a stage runs alone instead of never."""
 
-    capacity: Capacity
-    free_cpus: float = field(init=False)
-    free_memory: int = field(init=False)
-    free_gpus: list[str] = field(init=False)
+    def __init__(self, capacity: Capacity) -> None:
+        self.capacity = capacity
+        self.free_cpus = capacity.cpus
+        self.free_memory = capacity.memory_bytes
+        self.free_gpus = list(capacity.gpu_ids)
 
-    def __post_init__(self) -> None:
-        self.free_cpus = self.capacity.cpus
-        self.free_memory = self.capacity.memory_bytes
-        self.free_gpus = list(self.capacity.gpu_ids)
-
-    def _clamped(self, need: Need) -> tuple[float, int, int]:
-        gpus = len(self.capacity.gpu_ids) if need.gpus < 0 else min(need.gpus, len(self.capacity.gpu_ids))
+    def clamped(self, need: Need) -> tuple[float, int, int]:
+        """A host without known GPU ids gives a GPU stage the service's own request (no ids to hand out)."""
+        known = len(self.capacity.gpu_ids)
+        gpus = known if need.gpus < 0 else min(need.gpus, known)
         return min(need.cpus, self.capacity.cpus), min(need.memory_bytes, self.capacity.memory_bytes), gpus
 
     def fits(self, need: Need) -> bool:
-        cpus, memory, gpus = self._clamped(need)
+        cpus, memory, gpus = self.clamped(need)
         return cpus <= self.free_cpus + 1e-9 and memory <= self.free_memory and gpus <= len(self.free_gpus)
 
     def take(self, need: Need) -> Grant:
-        if not self.fits(need):
-            raise ValueError(f"{need.describe()} does not fit")
-        cpus, memory, gpus = self._clamped(need)
+        cpus, memory, gpus = self.clamped(need)
         self.free_cpus -= cpus
         self.free_memory -= memory
         ids, self.free_gpus = tuple(self.free_gpus[:gpus]), self.free_gpus[gpus:]
-        return Grant(cpus, memory, ids)
+        return Grant(cpus, memory, ids, self.capacity.node)
 
     def give(self, grant: Grant) -> None:
-        self.free_cpus = min(self.capacity.cpus, self.free_cpus + grant.cpus)
-        self.free_memory = min(self.capacity.memory_bytes, self.free_memory + grant.memory_bytes)
-        self.free_gpus = sorted({*self.free_gpus, *grant.gpu_ids}, key=self.capacity.gpu_ids.index)
+        cap = self.capacity
+        self.free_cpus = min(cap.cpus, self.free_cpus + grant.cpus)
+        self.free_memory = min(cap.memory_bytes, self.free_memory + grant.memory_bytes)
+        self.free_gpus = sorted({*self.free_gpus, *grant.gpu_ids}, key=cap.gpu_ids.index)
+
+
+class Pool:
+    """Free resources of one host or of every node of a cluster. A stage goes to the node with the most
+    free CPU among those where it fits (spreading the load); a GPU stage only to a node with GPUs free.
+    A need larger than a node is clamped to that node, so it runs there alone instead of never."""
+
+    def __init__(self, capacity: Capacity) -> None:
+        self.capacity = capacity
+        self.hosts = [HostPool(c) for c in capacity.hosts]
+
+    def _candidates(self, need: Need) -> list[HostPool]:
+        """GPU stages go to hosts with enough GPUs when there are such hosts."""
+        if need.gpus:
+            with_gpus = [h for h in self.hosts if len(h.capacity.gpu_ids) >= max(1, need.gpus)]
+            if with_gpus:
+                return with_gpus
+        return self.hosts
+
+    def fits(self, need: Need) -> bool:
+        return any(h.fits(need) for h in self._candidates(need))
+
+    def take(self, need: Need) -> Grant:
+        fitting = [h for h in self._candidates(need) if h.fits(need)]
+        if not fitting:
+            raise ValueError(f"{need.describe()} does not fit")
+        return max(fitting, key=lambda h: h.free_cpus).take(need)
+
+    def give(self, grant: Grant) -> None:
+        host = next((h for h in self.hosts if h.capacity.node == grant.node), self.hosts[0])
+        host.give(grant)
 
     def busy(self) -> dict[str, float]:
-        """Fraction in use of each resource (for utilisation reports)."""
-        cap = self.capacity
-        out = {"cpus": 1 - self.free_cpus / cap.cpus if cap.cpus else 0.0}
-        out["memory"] = 1 - self.free_memory / cap.memory_bytes if cap.memory_bytes else 0.0
-        if cap.gpu_ids:
-            out["gpus"] = 1 - len(self.free_gpus) / len(cap.gpu_ids)
+        """Fraction in use of each resource over all hosts (for utilisation reports)."""
+        cpus = sum(h.capacity.cpus for h in self.hosts)
+        memory = sum(h.capacity.memory_bytes for h in self.hosts)
+        gpus = sum(len(h.capacity.gpu_ids) for h in self.hosts)
+        out = {"cpus": 1 - sum(h.free_cpus for h in self.hosts) / cpus if cpus else 0.0}
+        out["memory"] = 1 - sum(h.free_memory for h in self.hosts) / memory if memory else 0.0
+        if gpus:
+            out["gpus"] = 1 - sum(len(h.free_gpus) for h in self.hosts) / gpus
         return out
