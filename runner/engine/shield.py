@@ -12,6 +12,7 @@ written) is known to the caller.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 
 from .base import Interrupted
@@ -37,8 +38,12 @@ def pending() -> int | None:
 
 @contextlib.contextmanager
 def critical() -> Iterator[None]:
-    """Run the block to its end whatever signal comes (main thread); re-raise it as Interrupted after."""
+    """Run the block to its end whatever signal comes; re-raise it as Interrupted after. Signal
+    handlers run in the main thread only, so elsewhere this is a plain block."""
     global _depth, _pending
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     _depth += 1
     try:
         yield

@@ -20,7 +20,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pipeline", choices=("busybox", "movie"), default="busybox")
     p.add_argument("--kills", type=int, default=10, help="SIGKILLs at random instants (200 for the benchmark run)")
     p.add_argument("--signals", type=int, default=4, help="trials per signal (SIGINT, SIGTERM, SIGHUP)")
+    p.add_argument("--window-only", action="store_true", help="every signal inside the create/start window")
     p.add_argument("--no-table", action="store_true", help="skip the table of hostile cases")
+    p.add_argument("--runner", type=Path, default=None, help="another checkout's runner to test (its root folder)")
     p.add_argument("--case", action="append", default=[], help="only table cases whose name contains this")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -37,11 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     tally = Tally()
     try:
         target = make_target(args.pipeline, scratch / "target")
+        if args.runner:
+            target.runner_root = args.runner.resolve()
         base_wd = scratch / "baseline"
         base = baseline(target, base_wd)
         print(f"faults: baseline run {base.duration_s:.1f} s, {len(base.outputs)} output files", flush=True)
         kill_campaign(target, base, scratch, args.kills, rng, tally)
-        signal_campaign(target, base, scratch, args.signals, rng, tally)
+        signal_campaign(target, base, scratch, args.signals, rng, tally, window_only=args.window_only)
         if not args.no_table:
             run_table(target, scratch, base_wd, tally, args.case)
     finally:

@@ -60,6 +60,7 @@ class Target:
     glossary: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     run_timeout_s: float = 600.0
+    runner_root: Path = REPO  # the checkout whose `runner` package is under test
 
     def argv(
         self, workdir: Path, *extra: str, input: Path | str | None = None, config: Path | None = None
@@ -71,7 +72,8 @@ class Target:
 
     def full_env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-        env.update(PYTHONPATH=str(REPO), REELSTAGE_HISTORY=str(self.root / "history.json"), **self.env, **extra)
+        env.update(PYTHONPATH=str(self.runner_root), REELSTAGE_HISTORY=str(self.root / "history.json"))
+        env.update(**self.env, **extra)
         return env
 
     def start(self, workdir: Path, *extra: str, **kw) -> subprocess.Popen:
