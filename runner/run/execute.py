@@ -460,7 +460,7 @@ class Runner:
                 )
                 manifest.set_stage(
                     name,
-                    status="failed",
+                    status="interrupted",
                     ended_at=utc_now(),
                     duration_s=round(time.monotonic() - started, 3),
                     error="interrupted",

@@ -159,6 +159,8 @@ def _check_interrupted(workdir: Path, code: int, sig: int, out: str, err: str, h
         last = attempts[-1] if attempts else {}
         if last.get("run_id") == manifest.get("run_id") and last.get("reason") in (None, "exit_code"):
             row.problems.append(f"wrong states recorded: stage {name} attempt reason {last.get('reason')}")
+        if last.get("reason") == "interrupted" and stage.get("status") != "interrupted":
+            row.problems.append(f"wrong states recorded: interrupted stage {name} recorded {stage.get('status')}")
     row.detail += f" -> {code}"
 
 
