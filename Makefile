@@ -10,12 +10,13 @@ STAGE_REQS := $(wildcard stages/*/requirements.txt)
 STAGE_MODELS := $(wildcard stages/*/models.txt)
 RUN_ARGS ?=
 
-.PHONY: require-input setup venv test-deps host-tools run plan status demo test test-runner lint bench clean-venv help
+.PHONY: require-input setup venv test-deps host-tools run plan status demo test test-runner faults lint bench clean-venv help
 
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
 	@echo "make demo                                               a generated movie through the whole pipeline"
 	@echo "make test                                               the test suite (real Docker, real models)"
+	@echo "make faults [FAULTS_ARGS='--pipeline movie --kills 200']  the fault campaign (kills, signals, hostile inputs)"
 	@echo "make setup | images | lint | bench                      set-up only, image builds, ruff, benchmarks"
 
 $(STAMP): pyproject.toml
@@ -65,6 +66,13 @@ test: setup test-deps images
 test-runner: setup test-deps
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/pytest tests/runner $(PYTEST_ARGS)
+
+# SIGKILLs and signals at random instants and a table of hostile inputs; prints per-case lines and counts.
+# Busybox pipeline by default (minutes); FAULTS_ARGS='--pipeline movie' runs the real stage images.
+FAULTS_ARGS ?=
+faults: setup test-deps images
+	@scripts/ensure-host-tools.sh test
+	PYTHONPATH=.:tests $(BIN)/python -m faults $(FAULTS_ARGS)
 
 lint: venv
 	$(BIN)/ruff check runner stages tests bench scripts

@@ -7,12 +7,19 @@ capabilities would allow (chown, a raw-socket ping, forking past the pid cap). A
 
 from __future__ import annotations
 
+import os
+import subprocess
+import threading
 import time
+import uuid
 
+import docker.errors
 import pytest
 from harness import TEST_IMAGE, labelled_containers, stage
 
+from runner.engine import ContainerSpec, Mount
 from runner.engine.base import DEFAULT_PIDS_LIMIT
+from runner.engine.docker_engine import DockerEngine
 
 pytestmark = pytest.mark.docker
 
@@ -81,3 +88,50 @@ def test_forking_past_the_pid_cap_fails_inside_the_container(project, docker_cli
     res = project.run()
     assert res.returncode == 0, res.stderr
     assert "can't fork" in read(project, "fork.txt")
+
+
+@pytest.mark.images
+def test_a_real_stage_image_works_under_the_least_privilege_defaults(docker_client, tmp_path):
+    """ffmpeg and Python in reelstage/demux run with no capabilities, no privilege gain, pids capped."""
+    image = f"reelstage/demux:{os.environ.get('REELSTAGE_TAG', 'latest')}"
+    try:
+        docker_client.images.get(image)
+    except docker.errors.ImageNotFound:
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"image {image} not built (make images)")
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=2",
+         "-f", "lavfi", "-i", "sine=f=440:d=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-metadata:s:a:0", "language=eng", "-shortest", str(clip)],
+        check=True,
+    )  # fmt: skip
+    out = tmp_path / "out"
+    out.mkdir()
+    name = f"reelstage-lp-{uuid.uuid4().hex[:8]}"
+    spec = ContainerSpec(
+        image=image,
+        command=("--input", "/input/source.mp4", "--out", "/out", "--language", "en"),
+        mounts=(Mount(str(clip), "/input/source.mp4", True), Mount(str(out), "/out", False)),
+        env={"HOME": "/tmp"},
+        user=f"{os.getuid()}:{os.getgid()}",
+        name=name,
+    )
+    seen: dict = {}
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while not seen and time.monotonic() < deadline:
+            try:
+                seen.update(docker_client.containers.get(name).attrs["HostConfig"])
+            except docker.errors.NotFound:
+                time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    lines: list[str] = []
+    result = DockerEngine(docker_client).run(spec, lines.append)
+    watcher.join()
+    assert result.reason == "ok", lines[-20:]
+    assert seen["CapDrop"] == ["ALL"] and "no-new-privileges:true" in seen["SecurityOpt"]
+    assert seen["PidsLimit"] == DEFAULT_PIDS_LIMIT
+    assert (out / "audio.wav").stat().st_size > 16000 and (out / "media.json").is_file()

@@ -308,6 +308,7 @@ def test_signal_stops_container_records_interrupted(project, docker_client, sig,
     m = project.manifest()
     assert m["pipeline"]["status"] == "interrupted" and m["pipeline"]["next_stage"] == "slow"
     assert m["stages"]["slow"]["attempts"][-1]["reason"] == "interrupted"
+    assert m["stages"]["slow"]["status"] == "interrupted"
     assert labelled_containers(docker_client, project.workdir) == []
     events = [json.loads(x)["event"] for x in (project.workdir / "events.jsonl").read_text().splitlines()]
     assert events[-1] == "pipeline.interrupted"
