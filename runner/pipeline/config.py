@@ -9,8 +9,10 @@ from typing import Any, Literal
 
 import yaml
 
-from runner.errors import ConfigError
+from runner.errors import ConfigError, UsageError
+from runner.pipeline import names as naming
 from runner.pipeline.compose import Service, load_services
+from runner.pipeline.names import NamePart, NameTemplate
 
 CONTAINER_INPUT_DIR = "/input"
 CONTAINER_WORKDIR = "/work"
@@ -40,11 +42,15 @@ class OutputSpec:
     path: str
     kind: str
     options: dict[str, Any] = field(default_factory=dict)
-    publish: str | None = None  # resolved but for {ext}
+    publish: NameTemplate | None = None  # resolved but for {ext}
 
     @property
     def is_glob(self) -> bool:
         return any(ch in self.path for ch in "*?[")
+
+    def publish_name(self, ext: str) -> str | None:
+        """The published file's name for a matched output with extension `ext` (fits NAME_MAX)."""
+        return self.publish.render(ext) if self.publish is not None else None
 
 
 @dataclass(frozen=True)
@@ -112,16 +118,15 @@ class InputNames:
 
     @property
     def stem(self) -> str:
-        return PurePosixPath(self.name).stem
+        return naming.input_stem(self.name)
 
     @property
     def ext(self) -> str:
-        return PurePosixPath(self.name).suffix
+        return naming.input_ext(self.name)
 
     @property
     def container_path(self) -> str:
-        ext = self.ext if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", self.ext) else ".bin"
-        return f"{CONTAINER_INPUT_DIR}/source{ext.lower()}"
+        return f"{CONTAINER_INPUT_DIR}/source{naming.container_ext(self.name)}"
 
 
 class _Loader:
@@ -173,6 +178,41 @@ def _templated(
         return values[key]
 
     return _TEMPLATE.sub(sub, text), used
+
+
+_INPUT_KEYS = {"input_name", "input_stem", "input_ext"}
+
+
+def _name_template(raw: str, values: dict[str, str], loader: _Loader, where: str) -> NameTemplate:
+    """A `publish:` name: the config's text and parameters fixed, the input's name and `{ext}` kept
+    apart so they are never re-read as templates and the input's part can shrink to fit NAME_MAX."""
+    if raw.startswith(".") or "/" in raw:
+        raise loader.fail(where, "must be a plain file name (no /, not starting with a dot)")
+    parts: list[NamePart] = []
+    pos = 0
+    for match in _TEMPLATE.finditer(raw):
+        parts.append(NamePart("text", raw[pos : match.start()]))
+        key = match.group(1)
+        if key == "ext":
+            parts.append(NamePart("ext"))
+        elif key in _INPUT_KEYS:
+            parts.append(NamePart("input", values[key]))
+        elif key in values:
+            parts.append(NamePart("text", values[key]))
+        else:
+            raise loader.fail(where, f"unknown template {{{key}}}")
+        pos = match.end()
+    parts.append(NamePart("text", raw[pos:]))
+    template = NameTemplate(tuple(p for p in parts if p.kind != "text" or p.text))
+    if "/" in template.fixed or "\0" in template.fixed:
+        raise UsageError(f"{loader.file}: {where}: a parameter puts a / in the file name {template}: change it")
+    if naming.byte_len(template.fixed) > naming.NAME_MAX // 2:
+        raise loader.fail(where, f"too long: keep the name's own text under {naming.NAME_MAX // 2} bytes")
+    return template
+
+
+def _is_long_option(previous: list[str]) -> bool:
+    return bool(previous) and previous[0].startswith("--") and "=" not in previous[0] and previous[0] != "--"
 
 
 def _ancestors(name: str, deps: dict[str, tuple[str, ...]]) -> set[str]:
@@ -350,17 +390,16 @@ def load_pipeline(
         resolved_cmd = []
         for j, part in enumerate(command):
             text, u = _templated(str(part), values, loader, f"{where}.command[{j}]", ancestors)
-            resolved_cmd.append(text)
+            if u and text.startswith("-") and _is_long_option(resolved_cmd[-1:]):
+                resolved_cmd[-1] = f"{resolved_cmd[-1]}={text}"  # a value such as "-x.mp4" is not an option
+            else:
+                resolved_cmd.append(text)
             used |= u
         outputs = {}
         for oname, ospec in outputs_by_stage[name].items():
             publish = ospec.get("publish")
             if publish is not None:
-                publish, _ = _templated(
-                    str(publish), {**values, "ext": "{ext}"}, loader, f"{where}.outputs.{oname}.publish"
-                )
-                if "/" in publish or publish.startswith("."):
-                    raise loader.fail(f"{where}.outputs.{oname}.publish", "must be a plain file name")
+                publish = _name_template(str(publish), values, loader, f"{where}.outputs.{oname}.publish")
             options = {k: v for k, v in ospec.items() if k not in {"path", "kind", "publish"}}
             outputs[oname] = OutputSpec(oname, ospec["path"], ospec.get("kind", "any"), options, publish)
         stages.append(

@@ -28,6 +28,7 @@ from runner.pipeline.config import (
     compose_path_of,
     load_pipeline,
 )
+from runner.pipeline.names import user_facing  # [hostile]
 from runner.run.checks import CheckContext, media_duration, verify_output
 from runner.run.fingerprint import FileStat, cached_fingerprint, sampled_fingerprint
 from runner.run.lock import WorkdirLock
@@ -564,7 +565,9 @@ class Runner:
         manifest, name = self.manifest, stage.name
         result: RunResult | None = got.get("result")
         info = got.get("info", {})
-        status, reason, error = "failed", None, got.get("error")
+        # [hostile] the stage's message names the user's file, not the container's /input/source<ext>
+        error = user_facing(got.get("error"), self.opt.input, InputNames(self.opt.input.name).container_path)
+        status, reason = "failed", None
         exit_code = EXIT_FAILED
         if result is None:
             reason = "engine_error"
@@ -646,7 +649,7 @@ class Runner:
             if not ospec.publish or not rec:
                 continue
             source = self.workdir / rec["path"]
-            target = self.workdir / ospec.publish.replace("{ext}", source.suffix)
+            target = self.workdir / ospec.publish_name(source.suffix)  # [hostile] fits NAME_MAX
             if source.exists() and not is_published(source, target):
                 publish(source, target)
                 self.display.say(f"  wrote {target}")

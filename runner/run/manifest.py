@@ -82,7 +82,7 @@ def remove_stale_temp_files(workdir: Path) -> list[Path]:
 
     Call it only while holding the work folder's lock: then no live writer owns them."""
     removed = []
-    for pattern in (f".{MANIFEST_NAME}.*.tmp", "..lock.json.*.tmp"):
+    for pattern in (f".{MANIFEST_NAME}.*.tmp", "..lock.json.*.tmp", ".publish-*.tmp"):
         for tmp in workdir.glob(pattern):
             with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                 tmp.unlink()

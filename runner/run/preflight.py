@@ -11,6 +11,7 @@ from runner.engine import Engine, EngineError, ImageMissing
 from runner.errors import UsageError
 from runner.pipeline.compose import build_images
 from runner.pipeline.config import Pipeline
+from runner.pipeline.names import check_input_name
 
 
 def check_input(path: Path) -> None:
@@ -22,6 +23,7 @@ def check_input(path: Path) -> None:
         raise UsageError(f"input is not readable: {path} (check its permissions)")
     if path.stat().st_size == 0:
         raise UsageError(f"input is empty: {path}")
+    check_input_name(path)
 
 
 def check_workdir(workdir: Path) -> None:

@@ -64,7 +64,7 @@ def test_templates_resolve_at_load_time(tmp_path):
         "/files/gloss",
     )
     assert asr.depends_on == ("demux",) and asr.uses_input and asr.uses_files == ("gloss",)
-    assert asr.outputs["t"].publish == "My Film (2019).fr.srt"
+    assert asr.outputs["t"].publish_name(".srt") == "My Film (2019).fr.srt"
     assert asr.dirname == "02_asr"
     assert p.downstream("demux") == {"asr"}
 

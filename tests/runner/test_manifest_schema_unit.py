@@ -75,7 +75,7 @@ def test_unknown_keys_and_new_status_words_are_accepted(tmp_path):
 
 def test_stale_temp_files_are_removed_and_nothing_else(tmp_path):
     keep = [tmp_path / "manifest.json", tmp_path / ".report.html.x.tmp", tmp_path / "a.tmp"]
-    stale = [tmp_path / ".manifest.json.abc.tmp", tmp_path / "..lock.json.abc.tmp"]
+    stale = [tmp_path / ".manifest.json.abc.tmp", tmp_path / "..lock.json.abc.tmp", tmp_path / ".publish-1.tmp"]
     for path in keep + stale:
         path.write_text("x")
     assert sorted(remove_stale_temp_files(tmp_path)) == sorted(stale)
