@@ -11,6 +11,7 @@ import yaml
 
 from runner.errors import ConfigError, UsageError
 from runner.pipeline import names as naming
+from runner.pipeline import params as typed_params
 from runner.pipeline.compose import Service, load_services
 from runner.pipeline.names import NamePart, NameTemplate
 
@@ -273,6 +274,48 @@ def compose_path_of(path: Path) -> Path | None:
     return (path.resolve().parent / str(data.get("compose", "../compose.yaml"))).resolve()
 
 
+def _params_and_files(
+    data: dict, loader: _Loader, param_overrides: dict[str, str], file_overrides: dict[str, Path]
+) -> tuple[dict[str, str], dict[str, Path]]:
+    """Parameter values (typed, checked) and host files; `--set`/`--file` errors are UsageErrors."""
+    specs = typed_params.parse_specs(data.get("params"), loader.fail)
+    params = typed_params.resolve(specs, param_overrides, loader.file, UsageError)
+    raw_files = data.get("files") or {}
+    if not isinstance(raw_files, dict):
+        raise loader.fail("files", "must be a mapping of key: path")
+    files = {str(k): (loader.path.parent / str(v)).resolve() for k, v in raw_files.items()}
+    for key, value in file_overrides.items():
+        if key not in files:
+            raise UsageError(f"--file {key}: unknown file key (files of {loader.file}: {', '.join(files) or 'none'})")
+        if not value.is_file():
+            why = "is not a file" if value.exists() else "does not exist"
+            raise UsageError(f"--file {key}={value}: {why}; give an existing file")
+        files[key] = value.resolve()
+    return params, files
+
+
+def check_request(
+    path: Path,
+    param_overrides: dict[str, str] | None = None,
+    file_overrides: dict[str, Path] | None = None,
+    stage_names: dict[str, list[str]] | None = None,
+) -> None:
+    """The user's request against the pipeline file, without compose or Docker: cheap enough to
+    run before the lock and the manifest are touched. Raises ConfigError/UsageError.
+
+    `stage_names` maps a flag (--from, --only, --force) to the stages it names."""
+    path = path.resolve()
+    loader = _Loader(path)
+    data = loader.read()
+    _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
+    raw_stages = data.get("stages")
+    known = [s.get("name") for s in raw_stages if isinstance(s, dict)] if isinstance(raw_stages, list) else []
+    for flag, names in (stage_names or {}).items():
+        for name in names:
+            if known and name not in known:
+                raise UsageError(f"{flag} {name}: no such stage (stages: {', '.join(map(str, known))})")
+
+
 def load_pipeline(
     path: Path,
     input_name: str,
@@ -286,16 +329,7 @@ def load_pipeline(
     data = loader.read()
     names = InputNames(input_name)
 
-    params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
-    for key, value in (param_overrides or {}).items():
-        if key not in params:
-            raise loader.fail(f"--set {key}", f"unknown parameter (known: {', '.join(params)})")
-        params[key] = value
-    files = {str(k): (path.parent / str(v)).resolve() for k, v in (data.get("files") or {}).items()}
-    for key, value in (file_overrides or {}).items():
-        if key not in files:
-            raise loader.fail(f"--file {key}", f"unknown file key (known: {', '.join(files)})")
-        files[key] = value.resolve()
+    params, files = _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
 
     compose_path = (path.parent / str(data.get("compose", "../compose.yaml"))).resolve()
     build_command = data.get("build_command")

@@ -35,7 +35,15 @@ from runner.run.lock import WorkdirLock
 from runner.run.logs import RunLogger, StageLog
 from runner.run.manifest import Manifest, read_manifest, set_aside_corrupt, utc_now
 from runner.run.plan import Decision, StageFacts, decide, stage_facts
-from runner.run.preflight import check_engine, check_free_space, check_gpu, check_input, check_workdir, ensure_images
+from runner.run.preflight import (
+    check_before_lock,  # [hostile]
+    check_engine,
+    check_free_space,
+    check_gpu,
+    check_input,
+    check_workdir,
+    ensure_images,
+)
 from runner.run.signals import exit_code, interrupt_on_signals, signals_blocked
 from runner.run.workdir import (
     LOGS,
@@ -255,8 +263,7 @@ class Runner:
 
     def run(self) -> int:
         """Run the pipeline; returns the exit code."""
-        check_input(self.opt.input)
-        check_workdir(self.workdir)
+        check_before_lock(self.opt, self.workdir)  # [hostile] usage errors before the lock/manifest are touched
         self._prefetch()
         with WorkdirLock(self.workdir):
             self.log = RunLogger(self.workdir / LOGS / "runner.jsonl", self.run_id)
