@@ -13,9 +13,9 @@ from runner.errors import ConfigError, UsageError
 from runner.pipeline import names as naming
 from runner.pipeline import params as typed_params
 from runner.pipeline.compose import Service, load_services
+from runner.pipeline.names import CONTAINER_INPUT_DIR as CONTAINER_INPUT_DIR  # where the input is mounted
 from runner.pipeline.names import NamePart, NameTemplate
 
-CONTAINER_INPUT_DIR = "/input"
 CONTAINER_WORKDIR = "/work"
 CONTAINER_OUT = "/out"
 CONTAINER_FILES = "/files"
@@ -127,7 +127,7 @@ class InputNames:
 
     @property
     def container_path(self) -> str:
-        return f"{CONTAINER_INPUT_DIR}/source{naming.container_ext(self.name)}"
+        return naming.container_input_path(self.name)
 
 
 class _Loader:

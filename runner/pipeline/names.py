@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from runner.errors import UsageError
 
 NAME_MAX = 255
+CONTAINER_INPUT_DIR = "/input"
 _HASH_LEN = 8
 # a name that is nothing but one of these extensions (".mp4") names no movie
 MEDIA_EXTENSIONS = frozenset(
@@ -54,6 +55,11 @@ def container_ext(name: str) -> str:
     """The extension the input gets inside the container: its own if plain, else `.bin`."""
     ext = input_ext(name)
     return ext.lower() if _CONTAINER_EXT.fullmatch(ext) else ".bin"
+
+
+def container_input_path(name: str) -> str:
+    """Where the input is mounted inside a container: `/input/source<ext>`."""
+    return f"{CONTAINER_INPUT_DIR}/source{container_ext(name)}"
 
 
 def visible(name: str) -> str:
@@ -128,11 +134,12 @@ class NameTemplate:
         return self.render("{ext}")
 
 
-def user_facing(text: str | None, input_path: Path, container_path: str) -> str | None:
+def user_facing(text: str | None, input_path: Path) -> str | None:
     """A stage's message with the container's input path (`/input/source.mp4`, or its bare name)
     replaced by the user's own path, so the error names the file the user gave."""
     if not text:
         return text
+    container_path = container_input_path(input_path.name)
     base = PurePosixPath(container_path).name
     pattern = re.compile(rf"{re.escape(container_path)}|(?<![\w./-]){re.escape(base)}(?![\w-])")
     user = str(input_path)

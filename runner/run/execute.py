@@ -573,7 +573,7 @@ class Runner:
         result: RunResult | None = got.get("result")
         info = got.get("info", {})
         # [hostile] the stage's message names the user's file, not the container's /input/source<ext>
-        error = user_facing(got.get("error"), self.opt.input, InputNames(self.opt.input.name).container_path)
+        error = user_facing(got.get("error"), self.opt.input)
         status, reason = "failed", None
         exit_code = EXIT_FAILED
         if result is None:

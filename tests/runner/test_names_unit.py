@@ -97,10 +97,11 @@ def test_a_name_that_is_not_utf8_is_refused_with_a_clear_message(tmp_path):
 def test_stage_messages_name_the_users_file():
     user = Path("/home/me/Films/source.mp4 cut.mp4")
     text = "not a media file: source.mp4: ffprobe /input/source.mp4 failed; see /input/source.mp4.log"
-    assert user_facing(text, user, "/input/source.mp4") == (
+    assert user_facing(text, user) == (
         f"not a media file: {user.name}: ffprobe {user} failed; see {user}.log"
     )
-    assert user_facing("resource.mp4 and source.mp4x stay", user, "/input/source.mp4") == (
+    assert user_facing("resource.mp4 and source.mp4x stay", user) == (
         "resource.mp4 and source.mp4x stay"
     )
-    assert user_facing(None, user, "/input/source.mp4") is None
+    assert user_facing(None, user) is None
+    assert user_facing("bad /input/source.bin", Path("odd.M P4")) == "bad odd.M P4"
