@@ -19,7 +19,7 @@ def default_config() -> Path:
     """config/pipeline.yaml of the current folder, else the one of this checkout."""
     if DEFAULT_CONFIG.is_file():
         return DEFAULT_CONFIG
-    beside = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
+    beside = Path(__file__).resolve().parents[2] / DEFAULT_CONFIG
     return beside if beside.is_file() else DEFAULT_CONFIG
 
 
@@ -61,7 +61,7 @@ def run_selection(fn):
     `options: RunOptions`; the command's own options stay keyword arguments."""
 
     @click.argument("input_path", metavar="INPUT")
-    @click.option("--workdir", type=click.Path(file_okay=False), help="Work folder [out/<input stem>].")
+    @click.option("--workdir", help="Work folder [out/<input stem>].")
     @click.option("--config", type=click.Path(dir_okay=False), help="Pipeline file [config/pipeline.yaml].")
     @click.option("--from", "from_stage", metavar="STAGE", help="Rerun STAGE and everything after it.")
     @click.option("--only", multiple=True, metavar="STAGE", help="Run only STAGE (repeatable).")
@@ -230,8 +230,10 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:  # one line, like every other error, with where to look
+        ctx = getattr(exc, "ctx", None)
+        sub = ctx is not None and ctx.parent is not None
+        command = f"reelstage {ctx.info_name} --help" if sub else "reelstage --help"
+        _fail(f"{exc.format_message()} (see {command})", EXIT_USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

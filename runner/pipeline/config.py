@@ -11,10 +11,13 @@ from typing import Any, Literal
 
 import yaml
 
-from runner.errors import ConfigError
+from runner.errors import ConfigError, UsageError
+from runner.pipeline import names as naming
+from runner.pipeline import params as typed_params
 from runner.pipeline.compose import Service, load_services
+from runner.pipeline.names import CONTAINER_INPUT_DIR as CONTAINER_INPUT_DIR  # where the input is mounted
+from runner.pipeline.names import NamePart, NameTemplate
 
-CONTAINER_INPUT_DIR = "/input"
 CONTAINER_WORKDIR = "/work"
 CONTAINER_OUT = "/out"
 CONTAINER_CHECKPOINT = "/checkpoint"
@@ -43,11 +46,15 @@ class OutputSpec:
     path: str
     kind: str
     options: dict[str, Any] = field(default_factory=dict)
-    publish: str | None = None  # resolved but for {ext}
+    publish: NameTemplate | None = None  # resolved but for {ext}
 
     @property
     def is_glob(self) -> bool:
         return any(ch in self.path for ch in "*?[")
+
+    def publish_name(self, ext: str) -> str | None:
+        """The published file's name for a matched output with extension `ext` (fits NAME_MAX)."""
+        return self.publish.render(ext) if self.publish is not None else None
 
 
 MIN_FREE_BYTES = 64 * 2**20
@@ -150,16 +157,15 @@ class InputNames:
 
     @property
     def stem(self) -> str:
-        return PurePosixPath(self.name).stem
+        return naming.input_stem(self.name)
 
     @property
     def ext(self) -> str:
-        return PurePosixPath(self.name).suffix
+        return naming.input_ext(self.name)
 
     @property
     def container_path(self) -> str:
-        ext = self.ext if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", self.ext) else ".bin"
-        return f"{CONTAINER_INPUT_DIR}/source{ext.lower()}"
+        return naming.container_input_path(self.name)
 
 
 class _Loader:
@@ -211,6 +217,41 @@ def _templated(
         return values[key]
 
     return _TEMPLATE.sub(sub, text), used
+
+
+_INPUT_KEYS = {"input_name", "input_stem", "input_ext"}
+
+
+def _name_template(raw: str, values: dict[str, str], loader: _Loader, where: str) -> NameTemplate:
+    """A `publish:` name: the config's text and parameters fixed, the input's name and `{ext}` kept
+    apart so they are never re-read as templates and the input's part can shrink to fit NAME_MAX."""
+    if raw.startswith(".") or "/" in raw:
+        raise loader.fail(where, "must be a plain file name (no /, not starting with a dot)")
+    parts: list[NamePart] = []
+    pos = 0
+    for match in _TEMPLATE.finditer(raw):
+        parts.append(NamePart("text", raw[pos : match.start()]))
+        key = match.group(1)
+        if key == "ext":
+            parts.append(NamePart("ext"))
+        elif key in _INPUT_KEYS:
+            parts.append(NamePart("input", values[key]))
+        elif key in values:
+            parts.append(NamePart("text", values[key]))
+        else:
+            raise loader.fail(where, f"unknown template {{{key}}}")
+        pos = match.end()
+    parts.append(NamePart("text", raw[pos:]))
+    template = NameTemplate(tuple(p for p in parts if p.kind != "text" or p.text))
+    if "/" in template.fixed or "\0" in template.fixed:
+        raise UsageError(f"{loader.file}: {where}: a parameter puts a / in the file name {template}: change it")
+    if naming.byte_len(template.fixed) > naming.NAME_MAX // 2:
+        raise loader.fail(where, f"too long: keep the name's own text under {naming.NAME_MAX // 2} bytes")
+    return template
+
+
+def _is_long_option(previous: list[str]) -> bool:
+    return bool(previous) and previous[0].startswith("--") and "=" not in previous[0] and previous[0] != "--"
 
 
 def _ancestors(name: str, deps: dict[str, tuple[str, ...]]) -> set[str]:
@@ -291,6 +332,48 @@ def compose_path_of(path: Path) -> Path | None:
     return (path.resolve().parent / str(data.get("compose", "../compose.yaml"))).resolve()
 
 
+def _params_and_files(
+    data: dict, loader: _Loader, param_overrides: dict[str, str], file_overrides: dict[str, Path]
+) -> tuple[dict[str, str], dict[str, Path]]:
+    """Parameter values (typed, checked) and host files; `--set`/`--file` errors are UsageErrors."""
+    specs = typed_params.parse_specs(data.get("params"), loader.fail)
+    params = typed_params.resolve(specs, param_overrides, loader.file, UsageError)
+    raw_files = data.get("files") or {}
+    if not isinstance(raw_files, dict):
+        raise loader.fail("files", "must be a mapping of key: path")
+    files = {str(k): (loader.path.parent / str(v)).resolve() for k, v in raw_files.items()}
+    for key, value in file_overrides.items():
+        if key not in files:
+            raise UsageError(f"--file {key}: unknown file key (files of {loader.file}: {', '.join(files) or 'none'})")
+        if not value.is_file():
+            why = "is not a file" if value.exists() else "does not exist"
+            raise UsageError(f"--file {key}={value}: {why}; give an existing file")
+        files[key] = value.resolve()
+    return params, files
+
+
+def check_request(
+    path: Path,
+    param_overrides: dict[str, str] | None = None,
+    file_overrides: dict[str, Path] | None = None,
+    stage_names: dict[str, list[str]] | None = None,
+) -> None:
+    """The user's request against the pipeline file, without compose or Docker: cheap enough to
+    run before the lock and the manifest are touched. Raises ConfigError/UsageError.
+
+    `stage_names` maps a flag (--from, --only, --force) to the stages it names."""
+    path = path.resolve()
+    loader = _Loader(path)
+    data = loader.read()
+    _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
+    raw_stages = data.get("stages")
+    known = [s.get("name") for s in raw_stages if isinstance(s, dict)] if isinstance(raw_stages, list) else []
+    for flag, names in (stage_names or {}).items():
+        for name in names:
+            if known and name not in known:
+                raise UsageError(f"{flag} {name}: no such stage (stages: {', '.join(map(str, known))})")
+
+
 def load_pipeline(
     path: Path,
     input_name: str,
@@ -304,16 +387,7 @@ def load_pipeline(
     data = loader.read()
     names = InputNames(input_name)
 
-    params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
-    for key, value in (param_overrides or {}).items():
-        if key not in params:
-            raise loader.fail(f"--set {key}", f"unknown parameter (known: {', '.join(params)})")
-        params[key] = value
-    files = {str(k): (path.parent / str(v)).resolve() for k, v in (data.get("files") or {}).items()}
-    for key, value in (file_overrides or {}).items():
-        if key not in files:
-            raise loader.fail(f"--file {key}", f"unknown file key (known: {', '.join(files)})")
-        files[key] = value.resolve()
+    params, files = _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
 
     compose_path = (path.parent / str(data.get("compose", "../compose.yaml"))).resolve()
     build_command = data.get("build_command")
@@ -409,17 +483,16 @@ def load_pipeline(
         resolved_cmd = []
         for j, part in enumerate(command):
             text, u = _templated(str(part), values, loader, f"{where}.command[{j}]", ancestors)
-            resolved_cmd.append(text)
+            if u and text.startswith("-") and _is_long_option(resolved_cmd[-1:]):
+                resolved_cmd[-1] = f"{resolved_cmd[-1]}={text}"  # a value such as "-x.mp4" is not an option
+            else:
+                resolved_cmd.append(text)
             used |= u
         outputs = {}
         for oname, ospec in outputs_by_stage[name].items():
             publish = ospec.get("publish")
             if publish is not None:
-                publish, _ = _templated(
-                    str(publish), {**values, "ext": "{ext}"}, loader, f"{where}.outputs.{oname}.publish"
-                )
-                if "/" in publish or publish.startswith("."):
-                    raise loader.fail(f"{where}.outputs.{oname}.publish", "must be a plain file name")
+                publish = _name_template(str(publish), values, loader, f"{where}.outputs.{oname}.publish")
             options = {k: v for k, v in ospec.items() if k not in {"path", "kind", "publish"}}
             outputs[oname] = OutputSpec(oname, ospec["path"], ospec.get("kind", "any"), options, publish)
         stages.append(

@@ -23,6 +23,7 @@ from runner.pipeline.config import (
     InputNames,
     StageSpec,
 )
+from runner.pipeline.names import user_facing
 from runner.run.checks import CheckContext, verify_output
 from runner.run.fingerprint import FileStat, sampled_fingerprint
 from runner.run.logs import StageLog
@@ -278,7 +279,7 @@ class StageExecution:
         """(status, reason, error, exit code, verified outputs) of the attempt that ended."""
         stage, service = self.stage, self.service
         result: RunResult | None = got.get("result")
-        error = got.get("error")
+        error = user_facing(got.get("error"), self.ctx.input)  # the user's file, not /input/source<ext>
         if result is None:
             return "failed", "engine_error", error, EXIT_FAILED, {}
         if result.reason == "timeout":
@@ -405,7 +406,7 @@ def ensure_published(ctx: MovieContext, stage: StageSpec) -> None:
         if not ospec.publish or not rec:
             continue
         source = ctx.workdir / rec["path"]
-        target = ctx.workdir / ospec.publish.replace("{ext}", source.suffix)
+        target = ctx.workdir / ospec.publish_name(source.suffix)  # fits the file system's name limit
         if source.exists() and not is_published(source, target):
             publish(source, target)
             ctx.recorder.display.say(f"  wrote {target}")

@@ -120,8 +120,8 @@ class Library:
             self._priority[id(movie)] = next(self._order)
             try:
                 movie.open(self._services_for(movie), self.capacity.gpu_ids)
-            except ReelstageError as exc:
-                movie.fail(exc.exit_code, str(exc))
+            except (ReelstageError, OSError) as exc:
+                movie.fail(*failure_of(exc, movie.workdir))
                 movie.finish()
                 self.finished.append(movie)
                 continue
@@ -246,8 +246,8 @@ def disk_problem(movie: MovieRun, ready: ReadyStage) -> str | None:
     if free >= need:
         return None
     return (
-        f"not enough free disk in {movie.workdir} for stage {ready.stage.name}: about {need / 1e9:.2f} GB needed, "
-        f"{free / 1e9:.2f} GB free; free some space and rerun (finished stages are kept)"
+        f"not enough free space on the disk of {movie.workdir} for stage {ready.stage.name}: about "
+        f"{need / 1e9:.2f} GB needed, {free / 1e9:.2f} GB free; free some space and rerun (finished stages are kept)"
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from runner.errors import LockedError
-from runner.run.manifest import utc_now, write_json_atomic
+from runner.run.manifest import remove_stale_temp_files, utc_now, write_json_atomic
 
 LOCK_NAME = ".lock"
 HOLDER_NAME = ".lock.json"
@@ -80,6 +80,7 @@ class WorkdirLock:
             raise LockedError(
                 f"{self.workdir} is in use by {who}; wait for it, or stop it (`reelstage status {self.workdir}`)"
             ) from exc
+        remove_stale_temp_files(self.workdir)  # a killed runner's half-written temp files: ours to remove now
         write_json_atomic(
             self.workdir / HOLDER_NAME,
             {"pid": os.getpid(), "host": socket.gethostname(), "argv": sys.argv, "since": utc_now()},

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import ManifestCorrupt, WorkdirGone
+from runner.run.manifest_schema import manifest_problem
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -55,27 +56,46 @@ def write_json_atomic(path: Path, data: Any) -> None:
 def read_manifest(workdir: Path) -> dict | None:
     """The manifest of a work folder, None if there is none; ManifestCorrupt with the way out."""
     path = workdir / MANIFEST_NAME
+    way_out = (
+        f"rerun with --reset to start this work folder over (the file is kept as {MANIFEST_NAME}.corrupt-*), "
+        "or restore it"
+    )
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError as exc:
+        raise ManifestCorrupt(f"{path} is a folder, not a manifest: move it away") from exc
     except OSError as exc:
         raise ManifestCorrupt(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestCorrupt(
-            f"{path} is corrupt ({exc}); rerun with --reset to start this work folder over "
-            f"(the corrupt file is kept as {MANIFEST_NAME}.corrupt-*), or restore it"
-        ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("stages"), dict) or "pipeline" not in data:
-        raise ManifestCorrupt(f"{path} is not a Reelstage manifest; rerun with --reset to start over")
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        reason = str(exc) if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON text"
+        raise ManifestCorrupt(f"{path} is corrupt ({reason}); {way_out}") from exc
+    if not isinstance(data, dict) or "pipeline" not in data or "stages" not in data:
+        raise ManifestCorrupt(f"{path} is not a Reelstage manifest; {way_out}")
     if data.get("schema_version") != SCHEMA_VERSION:
         raise ManifestCorrupt(
             f"{path} has schema_version {data.get('schema_version')!r}, this Reelstage reads "
             f"{SCHEMA_VERSION}; rerun with --reset to start over"
         )
+    if problem := manifest_problem(data):
+        raise ManifestCorrupt(f"{path} is corrupt ({problem}); {way_out}")
     return data
+
+
+def remove_stale_temp_files(workdir: Path) -> list[Path]:
+    """Remove the temp files of atomic writes a killed runner left (`.manifest.json.*.tmp`, ...).
+
+    Call it only while holding the work folder's lock: then no live writer owns them."""
+    removed = []
+    for pattern in (f".{MANIFEST_NAME}.*.tmp", "..lock.json.*.tmp", ".publish-*.tmp"):
+        for tmp in workdir.glob(pattern):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
 
 
 def set_aside_corrupt(workdir: Path) -> Path | None:

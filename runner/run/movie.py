@@ -23,7 +23,7 @@ from runner.run.logs import RunLogger
 from runner.run.manifest import Manifest, set_aside_corrupt
 from runner.run.options import RunOptions, new_run_id, workdir_labels
 from runner.run.plan import decide
-from runner.run.preflight import check_input, check_workdir
+from runner.run.preflight import check_before_lock
 from runner.run.prepare import Preparer, Selection
 from runner.run.recorder import Recorder
 from runner.run.resources import DEFAULT_CPUS, Grant, Need
@@ -98,8 +98,7 @@ class MovieRun:
 
     def open(self, services: dict[str, Service] | None = None, gpu_ids: tuple[str, ...] = ()) -> None:
         """Lock, reap orphans, read the manifest, pre-flight. Raises ReelstageError (one line)."""
-        check_input(self.opt.input)
-        check_workdir(self.workdir)
+        check_before_lock(self.opt, self.workdir)  # usage errors before the lock or the manifest is touched
         preparer = Preparer(self.opt, self.engine, services, gpu_ids)
         preparer.prefetch()
         self._lock = WorkdirLock(self.workdir)
@@ -135,11 +134,15 @@ class MovieRun:
         recorder.pipeline_started(prep.input_info, config, prep.pipeline.stages, bool(self.opt.notify_url))
 
     def _reserve_space(self) -> None:
-        with contextlib.suppress(OSError):
-            path = self.workdir / RESERVE_NAME
+        """Keep 1 MiB aside (freed when the disk fills, so the final state can be written); on a disk too
+        full for it, no reserve rather than a partial one eating the last bytes."""
+        path = self.workdir / RESERVE_NAME
+        try:
             if not path.exists() or path.stat().st_size < RESERVE_BYTES:
                 with open(path, "wb") as fh:
                     fh.write(b"\0" * RESERVE_BYTES)
+        except OSError:
+            path.unlink(missing_ok=True)
 
     # -- deciding ----------------------------------------------------------------------------
 

@@ -6,11 +6,35 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.engine import Engine, EngineError, ImageMissing
 from runner.errors import UsageError
 from runner.pipeline.compose import build_images
-from runner.pipeline.config import Pipeline
+from runner.pipeline.config import Pipeline, check_request
+from runner.pipeline.names import check_input_name
+
+if TYPE_CHECKING:
+    from runner.run.options import RunOptions
+
+
+def check_before_lock(options: RunOptions, workdir: Path) -> None:
+    """Every usage error the request can have, before the lock or the manifest is touched: the input
+    and its name, the pipeline file with the `--set`/`--file`/stage options, then the disk (the lock
+    writes a file: on a full disk, the message about space must come first), then the work folder."""
+    check_input(options.input)
+    try:
+        os.fsencode(str(workdir.absolute())).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"work folder {workdir}: its path is not valid UTF-8; give --workdir DIR") from None
+    stages = {
+        "--from": [options.from_stage] if options.from_stage else [],
+        "--only": list(options.only),
+        "--force": list(options.force),
+    }
+    check_request(options.config, options.params, options.files, stages)
+    check_free_space(workdir, options.input.stat().st_size, options.min_free_ratio)
+    check_workdir(workdir)
 
 
 def check_input(path: Path) -> None:
@@ -22,9 +46,12 @@ def check_input(path: Path) -> None:
         raise UsageError(f"input is not readable: {path} (check its permissions)")
     if path.stat().st_size == 0:
         raise UsageError(f"input is empty: {path}")
+    check_input_name(path)
 
 
 def check_workdir(workdir: Path) -> None:
+    if workdir.exists() and not workdir.is_dir():
+        raise UsageError(f"work folder {workdir} is a file, not a folder; give --workdir DIR")
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=workdir, prefix=".write-test-"):
@@ -34,7 +61,10 @@ def check_workdir(workdir: Path) -> None:
 
 
 def check_free_space(workdir: Path, input_size: int, ratio: float) -> None:
-    free = shutil.disk_usage(workdir).free
+    existing = workdir.absolute()
+    while not existing.exists() and existing != existing.parent:  # the folder may not exist yet
+        existing = existing.parent
+    free = shutil.disk_usage(existing).free
     need = int(input_size * ratio)
     if free < need:
         raise UsageError(

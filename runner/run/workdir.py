@@ -10,14 +10,17 @@ import uuid
 from pathlib import Path
 
 from runner.pipeline.config import OutputSpec
+from runner.pipeline.names import workdir_name
 
 STAGING = ".staging"
 LOGS = "logs"
+PUBLISH_TMP_PREFIX = ".publish-"
 
 
 def default_workdir(input_path: Path, root: Path | None = None) -> Path:
-    """`out/<input stem>/` under the current folder (or `root`)."""
-    return (root or Path.cwd() / "out") / input_path.stem
+    """`out/<input stem>/` under the current folder (or `root`); the stem without leading dots,
+    shortened with a hash suffix when it would not fit a file name (runner/pipeline/names.py)."""
+    return (root or Path.cwd() / "out") / workdir_name(input_path.name)
 
 
 def new_staging_dir(workdir: Path, dirname: str, run_id: str, attempt: int) -> Path:
@@ -57,7 +60,7 @@ def promote(staging: Path, final: Path) -> None:
 
 def publish(source: Path, target: Path) -> None:
     """Put a deliverable in the work folder root: a hard link if possible, else a copy; atomic."""
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = target.with_name(f"{PUBLISH_TMP_PREFIX}{uuid.uuid4().hex[:8]}.tmp")  # short whatever the target
     try:
         try:
             os.link(source, tmp)

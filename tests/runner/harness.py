@@ -156,5 +156,13 @@ def project(tmp_path: Path, busybox_image: str) -> Iterator[Project]:
     yield Project(tmp_path, movie)
 
 
+def one_clear_line(res: subprocess.CompletedProcess) -> str:
+    """The one line a refused command prints on stderr (never a traceback)."""
+    assert "Traceback" not in res.stderr, res.stderr
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, res.stderr
+    return lines[0]
+
+
 def labelled_containers(client: docker.DockerClient, workdir: Path) -> list:
     return client.containers.list(all=True, filters={"label": f"io.reelstage.workdir={workdir.resolve()}"})

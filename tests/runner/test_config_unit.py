@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runner.errors import ConfigError
+from runner.errors import ConfigError, UsageError
 from runner.pipeline.compose import Service
 from runner.pipeline.config import load_pipeline
 
@@ -64,7 +64,7 @@ def test_templates_resolve_at_load_time(tmp_path):
         "/files/gloss",
     )
     assert asr.depends_on == ("demux",) and asr.uses_input and asr.uses_files == ("gloss",)
-    assert asr.outputs["t"].publish == "My Film (2019).fr.srt"
+    assert asr.outputs["t"].publish_name(".srt") == "My Film (2019).fr.srt"
     assert asr.dirname == "02_asr"
     assert p.downstream("demux") == {"asr"}
 
@@ -112,7 +112,7 @@ def test_build_command_and_notify_url_are_read(tmp_path):
 
 def test_unknown_override_is_refused(tmp_path):
     path = write(tmp_path, [st("a")], params={"lang": "en"})
-    with pytest.raises(ConfigError, match="--set nope: unknown parameter"):
+    with pytest.raises(UsageError, match="--set nope: unknown parameter"):
         load(path, param_overrides={"nope": "1"})
 
 

@@ -60,7 +60,7 @@ def test_a_stage_that_would_not_fit_the_free_disk_is_refused_before_it_starts(pr
     project.write([stage("first", "echo 1 > {out}/out.txt"), stage("big", "echo 2 > {out}/out.txt", disk="1g")])
     res = project.run("--workdir", str(small_disk / "work"))
     no_traceback(res)
-    assert res.returncode == 2 and "not enough free disk" in res.stderr and "for stage big" in res.stderr
+    assert res.returncode == 2 and "not enough free space" in res.stderr and "for stage big" in res.stderr
 
 
 @pytest.mark.parametrize("how", ["removed", "replaced"])

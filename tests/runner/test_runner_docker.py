@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+import docker.errors
 import pytest
 from harness import TEST_IMAGE, build_busybox, labelled_containers, stage
 
@@ -269,17 +270,21 @@ def test_container_runs_as_invoking_user_without_network_input_read_only(project
                 "id -u > {out}/uid.txt; id -g > {out}/gid.txt; ls /sys/class/net > {out}/net.txt;"
                 " (echo x >> {input} && echo writable || echo read-only) > {out}/input.txt;"
                 " (touch /work/x && echo writable || echo read-only) > {out}/work.txt;"
-                " sleep 2; echo ok > {out}/out.txt",
+                " sleep 5; echo ok > {out}/out.txt",
             )
         ]
     )
     proc = project.start()
     project.wait_for(lambda m: m["stages"]["inspect"]["status"] == "running")
     deadline = time.monotonic() + 20
-    found = []
-    while not found and time.monotonic() < deadline:
-        found = labelled_containers(docker_client, project.workdir)
-    attrs = found[0].attrs
+    attrs = None
+    while attrs is None and time.monotonic() < deadline:
+        try:  # listed, then inspected: on a loaded host it may still be starting
+            found = labelled_containers(docker_client, project.workdir)
+            attrs = found[0].attrs if found else None
+        except docker.errors.NotFound:
+            attrs = None
+    assert attrs is not None, "the stage's container was never seen running"
     assert proc.wait(timeout=60) == 0
     assert attrs["Config"]["User"] == f"{os.getuid()}:{os.getgid()}"
     assert attrs["HostConfig"]["NetworkMode"] == "none"
