@@ -20,6 +20,7 @@ from runner.pipeline.config import (
     CONTAINER_FILES,
     CONTAINER_OUT,
     CONTAINER_WORKDIR,
+    MIN_FREE_BYTES,
     InputNames,
     StageSpec,
 )
@@ -55,10 +56,10 @@ class DiskFull(ReelstageError):
     exit_code = EXIT_USAGE
 
 
-def disk_full(workdir: Path, exc: OSError) -> DiskFull:
+def disk_full(workdir: Path, exc: OSError, need_bytes: int = MIN_FREE_BYTES) -> DiskFull:
     return DiskFull(
-        f"the disk of {workdir} is full ({exc.strerror}); free some space (or give --workdir on a larger disk) "
-        "and rerun: finished stages are kept"
+        f"the disk of {workdir} is full ({exc.strerror}); free at least {need_bytes / 2**20:.0f} MiB "
+        "(or give --workdir on a larger disk) and rerun: finished stages are kept"
     )
 
 

@@ -32,7 +32,8 @@ class RunLogger:
             self._file.write(line)
 
     def close(self) -> None:
-        self._file.close()
+        with contextlib.suppress(OSError):  # the last lines may not fit on a full disk
+            self._file.close()
 
 
 class StageLog:
@@ -55,4 +56,5 @@ class StageLog:
         self._file.write(self.redact(line) + "\n")
 
     def close(self) -> None:
-        self._file.close()
+        with contextlib.suppress(OSError):  # the last lines may not fit on a full disk
+            self._file.close()

@@ -135,14 +135,16 @@ class MovieRun:
 
     def _reserve_space(self) -> None:
         """Keep 1 MiB aside (freed when the disk fills, so the final state can be written); on a disk too
-        full for it, no reserve rather than a partial one eating the last bytes."""
+        full for it, the run does not start (a partial reserve would eat the last bytes)."""
         path = self.workdir / RESERVE_NAME
         try:
             if not path.exists() or path.stat().st_size < RESERVE_BYTES:
                 with open(path, "wb") as fh:
                     fh.write(b"\0" * RESERVE_BYTES)
-        except OSError:
+        except OSError as exc:
             path.unlink(missing_ok=True)
+            if exc.errno == errno.ENOSPC:  # nothing written yet: say so before the manifest is touched
+                raise disk_full(self.workdir, exc) from exc
 
     # -- deciding ----------------------------------------------------------------------------
 
