@@ -30,4 +30,4 @@ def default_engine() -> Engine:
     """The Docker engine (imported lazily so pure-logic code never loads the SDK)."""
     from .docker_engine import DockerEngine
 
-    return DockerEngine()
+    return DockerEngine(defer_removal=True)

@@ -120,5 +120,8 @@ class Engine(Protocol):
         """Wait (polling) until the engine answers again, then remove containers an engine loss left
         behind; False if it still does not answer after `timeout_s`."""
 
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait for clean-up `run` left in the background (container removals), before exiting."""
+
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
         """Stop and remove every container carrying all these labels; return their ids."""

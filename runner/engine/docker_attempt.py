@@ -17,6 +17,7 @@ import contextlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 
 import docker
 import docker.errors
@@ -165,18 +166,27 @@ class DockerAttempt:
 
     # -- the lifecycle, in the main thread ------------------------------------------------
 
-    def run(self) -> RunResult:
+    def run(self, remove_later: Callable[[Callable[[], None]], None] | None = None) -> RunResult:
+        """The whole lifecycle. With `remove_later`, a container that ended by itself (or was stopped
+        at its deadline) is removed in the background: its outputs are on the host already, and the
+        next stage need not wait for the engine's removal; otherwise it is removed before returning."""
+        ended = False
         try:
             try:
-                return self._lifecycle()
+                result = self._lifecycle()
+                ended = True
+                return result
             except Interrupted:
                 with critical():
                     self._halt()
                 self._drain(wait_s=2.0)
                 raise
             finally:
-                with critical():
-                    self._remove()
+                if ended and remove_later is not None:
+                    remove_later(self._remove)
+                else:
+                    with critical():
+                        self._remove()
         except Interrupted as exc:  # from the stage, or deferred to the end of a critical block
             exc.args = (exc.signum, self._result("interrupted", signal=exc.signum))
             raise

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 from .base import ContainerSpec, EngineError, ImageMissing, LineSink, RunResult
@@ -22,10 +24,15 @@ if TYPE_CHECKING:
 class DockerEngine:
     """Runs stage containers through the Docker SDK."""
 
-    def __init__(self, client: docker.DockerClient | None = None) -> None:
+    def __init__(self, client: docker.DockerClient | None = None, defer_removal: bool = False) -> None:
+        """`defer_removal`: remove containers that ended by themselves in the background (the runner
+        calls `settle()` before it exits); otherwise `run` returns once its container is removed."""
         self._client = client
         self._leftovers: set[str] = set()  # containers an engine loss kept us from removing
         self._api = LocalDockerAPI.from_env() if client is None else None
+        self._defer_removal = defer_removal
+        self._removal_pool: ThreadPoolExecutor | None = None
+        self._removals: list[Future] = []
 
     @property
     def client(self) -> docker.DockerClient:
@@ -119,11 +126,31 @@ class DockerEngine:
         from .docker_attempt import DockerAttempt
 
         attempt = DockerAttempt(self.client, spec, on_line)
+
+        def remove_later(remove: Callable[[], None]) -> None:
+            def work() -> None:
+                remove()
+                if attempt.leftover:
+                    self._leftovers.add(attempt.leftover)
+
+            self._removals.append(self._remover().submit(work))
+
         try:
-            return attempt.run()
+            return attempt.run(remove_later if self._defer_removal else None)
         finally:
             if attempt.leftover:
                 self._leftovers.add(attempt.leftover)
+
+    def _remover(self) -> ThreadPoolExecutor:
+        if self._removal_pool is None:
+            self._removal_pool = ThreadPoolExecutor(2, thread_name_prefix="container-remove")
+        return self._removal_pool
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait for the containers being removed in the background (before the runner exits)."""
+        pending, self._removals = self._removals, []
+        if pending:
+            wait(pending, timeout=timeout_s)
 
     @staticmethod
     def _stop_and_remove(container, grace_s: float) -> None:

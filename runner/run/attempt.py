@@ -143,6 +143,7 @@ class StageExecution:
         self.resume_key = resume_key
         self.service = ctx.prep.pipeline.services[stage.service]
         self.media_s = ctx.prep.input_info.get("duration_s")
+        self._next_attempt: dict | None = None  # opened with the stage's start, used by the first attempt
 
     # -- the stage ---------------------------------------------------------------------------
 
@@ -154,7 +155,9 @@ class StageExecution:
             notes.append(f"ran on CPU: {why}")
         total = len(ctx.prep.pipeline.stages)
         image_id = ctx.prep.image_ids.get(stage.service)
-        ctx.recorder.stage_started(stage, total, self.reason, self.service.image, image_id, notes)
+        with ctx.recorder.manifest.batch():  # the stage's start and its first attempt: one write
+            ctx.recorder.stage_started(stage, total, self.reason, self.service.image, image_id, notes)
+            self._next_attempt = self._open_attempt()
         eta = EtaEstimator(prior_s=ctx.recorder.history.expected_s(stage.name, self.media_s))
         ctx.recorder.display.stage_running(ctx.recorder.shown(stage.name), eta)
         started = time.monotonic()
@@ -197,10 +200,7 @@ class StageExecution:
         ctx, name = self.ctx, self.stage.name
         if ctx.stop:
             raise _Interrupting()
-        extra: dict = {"cpus": self.grant.cpus}  # what the scheduler held for it
-        if self.grant.gpu_ids:
-            extra["gpus"] = list(self.grant.gpu_ids)
-        attempt = ctx.recorder.attempt_opened(name, self.service.image, extra)
+        attempt, self._next_attempt = self._next_attempt or self._open_attempt(), None
         staging = new_staging_dir(ctx.workdir, self.stage.dirname, ctx.run_id, attempt["n"])
         state: dict = {"skip": None, "error": None, "notes": [], "info": {}, "attempt": attempt}
         secrets = [v for v in self.service.secret_env.values() if len(v) >= 4]
@@ -235,6 +235,12 @@ class StageExecution:
             ctx.recorder.attempt_closed(attempt, result, ctx.stop.status or "interrupted", ctx.stop.reason)
             raise _Interrupting()
         return {"result": result, "staging": staging, **state}
+
+    def _open_attempt(self) -> dict:
+        extra: dict = {"cpus": self.grant.cpus}  # what the scheduler held for it
+        if self.grant.gpu_ids:
+            extra["gpus"] = list(self.grant.gpu_ids)
+        return self.ctx.recorder.attempt_opened(self.stage.name, self.service.image, extra)
 
     def _container_spec(self, staging: Path) -> ContainerSpec:
         ctx, stage, service = self.ctx, self.stage, self.service
@@ -349,6 +355,7 @@ class StageExecution:
             if status in ("success", "skipped"):
                 facts = ctx.prep.facts(self.stage, manifest.stages)  # upstream outputs are final now
                 changes.update(resume_key=facts.key, resume_parts=facts.parts)
+            ctx.recorder.stage_left(name)
             manifest.set_stage(name, **changes)
         if status == "success":
             drop_checkpoint(ctx.workdir, self.stage.dirname)
@@ -360,9 +367,11 @@ class StageExecution:
     def _stopped(self, duration: float) -> StageOutcome:
         ctx, name = self.ctx, self.stage.name
         status = ctx.stop.status or "interrupted"
-        ctx.recorder.manifest.set_stage(
-            name, status=status, ended_at=utc_now(), duration_s=duration, error=ctx.stop.reason, progress=None
-        )
+        with ctx.recorder.manifest.batch():
+            ctx.recorder.stage_left(name)
+            ctx.recorder.manifest.set_stage(
+                name, status=status, ended_at=utc_now(), duration_s=duration, error=ctx.stop.reason, progress=None
+            )
         ctx.recorder.stage_finished(name, status, status, ctx.stop.reason, duration, self.media_s)
         return StageOutcome(status, error=ctx.stop.reason)
 

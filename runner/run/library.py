@@ -82,6 +82,11 @@ class Library:
                 name = signal.Signals(exc.signum).name
                 self._interrupted = (f"interrupted by {name}", exit_code(exc.signum))
                 self._stop_everything("interrupted", f"interrupted by {name}", exit_code(exc.signum))
+            finally:  # containers still being removed in the background (a late signal changes nothing now)
+                settle = getattr(self.engine, "settle", None)
+                if settle is not None:
+                    with contextlib.suppress(Exception, Interrupted):
+                        settle()
         return self.finished
 
     def _step(self) -> None:

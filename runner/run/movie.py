@@ -192,7 +192,6 @@ class MovieRun:
     def execution(self, ready: ReadyStage, grant: Grant) -> StageExecution:
         self._queued.discard(ready.stage.name)
         self._running.add(ready.stage.name)
-        self.ctx.recorder.current_stages(sorted(self._running))
         return StageExecution(self.ctx, ready.stage, grant, ready.reason, ready.resume_key)
 
     def stage_ended(self, stage: str, outcome: StageOutcome | BaseException) -> None:
@@ -207,9 +206,6 @@ class MovieRun:
             self._ended[stage] = outcome.status
             if outcome.status == "failed":
                 self.fail(outcome.exit_code, outcome.error or f"stage {stage} failed")
-        if self.ctx is not None:
-            with contextlib.suppress(OSError):
-                self.ctx.recorder.current_stages(sorted(self._running))
 
     def fail(self, code: int, error: str) -> None:
         if self.failure is None:

@@ -32,6 +32,7 @@ class Recorder:
         self.run_id = run_id
         self.label = label  # prefixes display names when several movies share one display
         self.history = History()
+        self._running: set[str] = set()
 
     def shown(self, stage: str) -> str:
         return f"{self.label}/{stage}" if self.label else stage
@@ -62,11 +63,17 @@ class Recorder:
         self.events.emit("pipeline.started", input=input_info["name"], stages=[s.name for s in stages])
         self.log.info("pipeline_started", workdir=str(m.workdir), input=input_info["path"])
 
-    def current_stages(self, names: list[str]) -> None:
-        """The stages running now, in pipeline order (`current_stage` is the first of them)."""
+    def _running_changed(self) -> None:
+        """`current_stages`: the stages running now, in pipeline order (`current_stage` is the first);
+        written with the transition that changed them."""
         order = self.manifest.pipeline["stages"]
-        running = [n for n in order if n in names]
-        self.manifest.set_pipeline(current_stage=running[0] if running else None, current_stages=running)
+        running = [n for n in order if n in self._running]
+        self.manifest.pipeline.update(current_stage=running[0] if running else None, current_stages=running)
+
+    def stage_left(self, stage: str) -> None:
+        """The stage is no longer running (recorded with its final entry)."""
+        self._running.discard(stage)
+        self._running_changed()
 
     def pipeline_finished(self, status: str, code: int, error: str | None) -> None:
         m = self.manifest
@@ -91,6 +98,8 @@ class Recorder:
         """The stage's entry as it starts: fresh outputs, progress, notes and error."""
         self.log.info("stage_decision", stage=stage.name, action="run", reason=reason)
         self.display.banner(stage.index, total, self.shown(stage.name), f"run ({reason})")
+        self._running.add(stage.name)
+        self._running_changed()
         self.manifest.set_stage(
             stage.name,
             status="running",
