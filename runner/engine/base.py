@@ -8,7 +8,12 @@ from typing import Literal, Protocol
 
 
 class EngineError(Exception):
-    """The engine itself failed (daemon down, API error): may be transient, retried by policy."""
+    """The engine itself failed (daemon down, API error, a cluster node lost): may be transient, retried
+    by policy. `node` names the cluster node involved, when there is one."""
+
+    def __init__(self, message: str, node: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 class ImageMissing(EngineError):
@@ -50,6 +55,12 @@ class ContainerSpec:
     grace_s: float = 10.0
     name: str | None = None
     working_dir: str | None = None
+    # compose's deploy.resources (None: no limit / no reservation) and deploy.placement.constraints
+    cpu_limit: float | None = None
+    memory_limit_bytes: int | None = None
+    cpu_reservation: float | None = None
+    memory_reservation_bytes: int | None = None
+    placement: tuple[str, ...] = ()
 
 
 Reason = Literal["ok", "exit_code", "timeout", "interrupted"]
@@ -64,6 +75,30 @@ class RunResult:
     container_id: str
     duration_s: float
     signal: int | None = None
+    node: str | None = None  # the cluster node that ran it (None on the local engine)
+    peak_memory_bytes: int | None = None  # from the container's stats, when the engine saw them
+    cpu_s: float | None = None
+
+
+@dataclass(frozen=True)
+class NodeCapacity:
+    """What one node of an engine offers, for a scheduler placing stages (`Engine.capacity()`).
+
+    `schedulable`: ready and accepting new work (not drained, not down). `reserved_*`: what the
+    tasks running there now have reserved. `generic`: countable resources by kind (e.g. NVIDIA-GPU).
+    """
+
+    name: str
+    schedulable: bool
+    cpus: float
+    memory_bytes: int
+    generic: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    role: str = "worker"
+    reserved_cpus: float = 0.0
+    reserved_memory_bytes: int = 0
+    reserved_generic: dict[str, int] = field(default_factory=dict)
+    running_tasks: int = 0
 
 
 class Interrupted(BaseException):
@@ -98,4 +133,7 @@ class Engine(Protocol):
         """
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
-        """Stop and remove every container carrying all these labels; return their ids."""
+        """Stop and remove every container (or cluster service) carrying all these labels; return their ids."""
+
+    def capacity(self) -> list[NodeCapacity]:
+        """Every node this engine can place work on, with its resources and what is reserved now."""

@@ -19,8 +19,10 @@ from .base import (
     ImageMissing,
     Interrupted,
     LineSink,
+    NodeCapacity,
     RunResult,
 )
+from .lines import LineSplitter
 
 _TRANSPORT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 
@@ -29,25 +31,6 @@ def _engine_error(exc: Exception) -> EngineError:
     if isinstance(exc, docker.errors.APIError):
         return EngineError(f"Docker engine error: {exc.explanation or exc}")
     return EngineError(f"cannot talk to the Docker engine: {exc}")
-
-
-class _LineSplitter:
-    """Turns a byte stream into text lines (keeps a partial last line until its end comes)."""
-
-    def __init__(self, sink: LineSink) -> None:
-        self.sink = sink
-        self.buffer = b""
-
-    def feed(self, chunk: bytes) -> None:
-        self.buffer += chunk
-        *lines, self.buffer = self.buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        for line in lines:
-            self.sink(line.decode("utf-8", errors="replace"))
-
-    def close(self) -> None:
-        if self.buffer:
-            self.sink(self.buffer.decode("utf-8", errors="replace"))
-            self.buffer = b""
 
 
 class DockerEngine:
@@ -85,6 +68,24 @@ class DockerEngine:
         except (docker.errors.APIError, *_TRANSPORT_ERRORS):
             return False
         return "nvidia" in runtimes or shutil.which("nvidia-container-cli") is not None
+
+    def capacity(self) -> list[NodeCapacity]:
+        """This one host: its cpus and memory (nothing is reserved on a local engine)."""
+        try:
+            info = self.client.info()
+        except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
+            raise _engine_error(exc) from exc
+        gpus = 1 if self.gpu_available() else 0
+        return [
+            NodeCapacity(
+                name=str(info.get("Name") or "local"),
+                schedulable=True,
+                cpus=float(info.get("NCPU") or 1),
+                memory_bytes=int(info.get("MemTotal") or 0),
+                generic={"gpu": gpus} if gpus else {},
+                role="local",
+            )
+        ]
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
@@ -141,7 +142,7 @@ class DockerEngine:
     def run(self, spec: ContainerSpec, on_line: LineSink) -> RunResult:
         container = self._create(spec)
         started = time.monotonic()
-        splitter = _LineSplitter(on_line)
+        splitter = LineSplitter(on_line)
         done = threading.Event()
         outcome: dict = {}
         try:
@@ -194,7 +195,7 @@ class DockerEngine:
             self._remove(container)
 
     @staticmethod
-    def _pump(stream, splitter: _LineSplitter) -> None:
+    def _pump(stream, splitter: LineSplitter) -> None:
         with contextlib.suppress(Exception):
             for chunk in stream:
                 splitter.feed(chunk)
