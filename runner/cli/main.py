@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +57,36 @@ def cli() -> None:
     """Movie in, subtitles out: each stage in its own container, resumable after any stop."""
 
 
+def engine_options(fn):
+    """--engine and --swarm-host, turned into `engine=` (built lazily: `plan` on a dead engine still says why)."""
+
+    @click.option(
+        "--engine",
+        "engine_name",
+        type=click.Choice(["local", "swarm"]),
+        default=lambda: os.environ.get("REELSTAGE_ENGINE", "local"),
+        show_default="local, or $REELSTAGE_ENGINE",
+        help="Where stage containers run: this host's Docker engine, or a Docker Swarm.",
+    )
+    @click.option(
+        "--swarm-host",
+        envvar="REELSTAGE_SWARM_HOST",
+        metavar="URL",
+        help="Docker host of a swarm manager (unix://…, tcp://…, ssh://…) [$REELSTAGE_SWARM_HOST].",
+    )
+    @functools.wraps(fn)
+    def wrapper(engine_name: str, swarm_host: str | None, **kwargs: object) -> None:
+        from runner.engine import EngineError, make_engine
+
+        try:
+            engine = make_engine(engine_name, host=swarm_host) if engine_name == "swarm" else make_engine("local")
+        except EngineError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        return fn(engine=engine, **kwargs)
+
+    return wrapper
+
+
 def run_selection(fn):
     """INPUT and the options that choose what runs (shared by `run` and `plan`), gathered into
     `options: RunOptions`; the command's own options stay keyword arguments."""
@@ -101,14 +132,15 @@ def run_selection(fn):
 
 @cli.command()
 @run_selection
+@engine_options
 @click.option("--reset", is_flag=True, help="Start the work folder over (a corrupt manifest is kept aside).")
 @click.option("--notify-url", metavar="URL", help="POST pipeline events as JSON to URL.")
 @click.option("--progress-interval", default=30.0, show_default=True, help="Seconds between plain progress lines.")
 @click.option("--min-free-ratio", default=2.0, show_default=True, help="Free disk needed, as a multiple of the input.")
 @_guard
-def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
+def run(options, engine, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float) -> None:
     """Run (or resume) the pipeline on INPUT."""
-    from runner.engine import Interrupted, default_engine
+    from runner.engine import Interrupted
     from runner.run.execute import Runner
     from runner.run.signals import exit_code
     from runner.watch.display import make_display
@@ -116,7 +148,7 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
     options.reset, options.notify_url = reset, notify_url
     options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
     display = make_display(progress_interval)
-    runner = Runner(options, default_engine(), display)
+    runner = Runner(options, engine, display)
     try:
         code = runner.run()
     except Interrupted as exc:  # a signal that came while the final state was being written
@@ -131,14 +163,14 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
 
 @cli.command()
 @run_selection
+@engine_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_guard
-def plan(options, as_json: bool) -> None:
+def plan(options, engine, as_json: bool) -> None:
     """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
-    from runner.engine import default_engine
     from runner.run.execute import plan_only
 
-    _prep, decisions = plan_only(options, default_engine())
+    _prep, decisions = plan_only(options, engine)
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in decisions], indent=2))
         return
@@ -167,17 +199,17 @@ def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
 
 @cli.command()
 @click.argument("workdir", required=False, type=click.Path(file_okay=False))
+@engine_options
 @_guard
-def clean(workdir: str | None) -> None:
+def clean(workdir: str | None, engine) -> None:
     """Stop and remove containers left behind for a work folder (refused while a run holds it)."""
-    from runner.engine import default_engine
     from runner.run.execute import workdir_labels
     from runner.run.lock import WorkdirLock
     from runner.run.workdir import clear_staging
 
     folder = _pick_workdir(workdir).resolve()
     with WorkdirLock(folder):
-        removed = default_engine().remove_labelled(workdir_labels(folder))
+        removed = engine.remove_labelled(workdir_labels(folder))
         clear_staging(folder)
     click.echo(f"removed {len(removed)} container(s); cleared staging in {folder}")
 

@@ -17,6 +17,16 @@ SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIA
 
 
 @dataclass(frozen=True)
+class Resources:
+    """compose's deploy.resources limits and reservations (None: not set)."""
+
+    cpu_limit: float | None = None
+    memory_limit_bytes: int | None = None
+    cpu_reservation: float | None = None
+    memory_reservation_bytes: int | None = None
+
+
+@dataclass(frozen=True)
 class Service:
     """What the runner takes from one compose service."""
 
@@ -27,6 +37,8 @@ class Service:
     mounts: tuple[Mount, ...] = ()
     network_mode: str | None = None
     gpus: tuple[GpuRequest, ...] = ()
+    resources: Resources = field(default_factory=lambda: Resources())
+    placement: tuple[str, ...] = ()  # deploy.placement.constraints (used by the swarm engine)
 
     @property
     def secret_env(self) -> dict[str, str]:
@@ -95,6 +107,26 @@ def _gpus(service: dict) -> tuple[GpuRequest, ...]:
     return tuple(requests)
 
 
+def _resources(service: dict) -> Resources:
+    res = (service.get("deploy") or {}).get("resources") or {}
+    limits, reservations = res.get("limits") or {}, res.get("reservations") or {}
+
+    def number(value, kind):
+        return kind(float(value)) if value not in (None, "") else None
+
+    return Resources(
+        cpu_limit=number(limits.get("cpus"), float),
+        memory_limit_bytes=number(limits.get("memory"), int),
+        cpu_reservation=number(reservations.get("cpus"), float),
+        memory_reservation_bytes=number(reservations.get("memory"), int),
+    )
+
+
+def _placement(service: dict) -> tuple[str, ...]:
+    placement = (service.get("deploy") or {}).get("placement") or {}
+    return tuple(str(c) for c in placement.get("constraints") or ())
+
+
 def load_services(path: Path) -> dict[str, Service]:
     """Services of a compose file, keyed by name."""
     resolved = resolve_compose(path)
@@ -111,6 +143,8 @@ def load_services(path: Path) -> dict[str, Service]:
             mounts=_mounts(str(path), name, svc.get("volumes") or []),
             network_mode=svc.get("network_mode"),
             gpus=_gpus(svc),
+            resources=_resources(svc),
+            placement=_placement(svc),
         )
     return services
 

@@ -396,6 +396,11 @@ class Runner:
             },
             timeout_s=stage.timeout_s,
             grace_s=stage.grace_s,
+            cpu_limit=service.resources.cpu_limit,
+            memory_limit_bytes=service.resources.memory_limit_bytes,
+            cpu_reservation=service.resources.cpu_reservation,
+            memory_reservation_bytes=service.resources.memory_reservation_bytes,
+            placement=service.placement,
         )
 
     def _mark_running(self, prep: Prepared, stage: StageSpec, notes: list[str]) -> None:
@@ -482,6 +487,7 @@ class Runner:
             "exit_code": None,
             "reason": None,
             "container_id": None,
+            "node": None,
             "error": None,
         }
         manifest.add_attempt(name, attempt)
@@ -517,6 +523,7 @@ class Runner:
             result = self.engine.run(spec, on_line)
         except EngineError as exc:
             stage_log.close()
+            attempt["node"] = exc.node
             self._close_attempt(name, attempt, None, "engine_error", str(exc))
             raise
         except Interrupted:
@@ -537,6 +544,8 @@ class Runner:
             reason=reason,
             error=error,
         )
+        if result is not None:
+            attempt.update(node=result.node, peak_memory_bytes=result.peak_memory_bytes, cpu_s=result.cpu_s)
         self.manifest.save()
 
     def _verify(self, prep: Prepared, stage: StageSpec, staging: Path) -> tuple[dict, str | None]:
