@@ -128,12 +128,15 @@ class Node:
         self.create_netns()
         for sub in ("data", "exec"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        if not (self.root / "daemon.json").exists():
+            (self.root / "daemon.json").write_text("{}\n")
         net = self.cluster.net
         dockerd = [
             "dockerd",
             f"--data-root={self.root / 'data'}",
             f"--exec-root={self.root / 'exec'}",
             f"--pidfile={self.pidfile}",
+            f"--config-file={self.root / 'daemon.json'}",  # not the host engine's /etc/docker/daemon.json
             f"--host={self.host}",
             f"--cgroup-parent=/{self.name}",
             f"--bip=10.{net + 1}.{self.index}.1/24",
@@ -334,14 +337,13 @@ class Cluster:
         (the runner's "no network" for services; cheaper to attach than an internal overlay, and
         it accepts GPU tasks, which engine 20.10 refuses on an overlay)."""
         for node in nodes:
+            subnet = f"10.{self.net + 4}.{node.index}.0/24"
             if node.docker("network", "inspect", "reelstage-none-config", check=False, quiet=True).returncode:
-                node.docker(
-                    "network",
-                    "create",
-                    "--config-only",
-                    f"--subnet=10.{self.net + 4}.{node.index}.0/24",
-                    "reelstage-none-config",
-                )
+                node.docker("network", "create", "--config-only", f"--subnet={subnet}", "reelstage-none-config")
+            # `--internal` stops forwarding out of the subnet; this stops the node itself answering it
+            rule = ["INPUT", "-s", subnet, "-j", "DROP"]
+            if _run("ip", "netns", "exec", node.netns, "iptables", "-C", *rule, check=False, quiet=True).returncode:
+                _run("ip", "netns", "exec", node.netns, "iptables", "-I", *rule)
         manager = nodes[0]
         if manager.docker("network", "inspect", "reelstage-none", check=False, quiet=True).returncode:
             manager.docker(

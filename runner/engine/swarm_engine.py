@@ -254,11 +254,13 @@ class SwarmEngine:
             log.start()
             task, timed_out = self._watch(service_id, spec, started)
             if timed_out:
+                never_started = task is None or _state(task) in ("new", "pending", "assigned", "accepted")
+                status = (task or {}).get("Status") or {}
                 task = self._stop(service_id, spec.grace_s) or task
                 log.finish()
-                if task is None or _state(task) in ("new", "pending", "assigned", "accepted"):
-                    err = (task or {}).get("Status", {}).get("Err") or (task or {}).get("Status", {}).get("Message")
-                    raise EngineError(f"no node started the task in {spec.timeout_s:g} s ({err or 'pending'})")
+                if never_started:
+                    why = status.get("Err") or status.get("Message") or "pending"
+                    raise EngineError(f"no node started the task in {spec.timeout_s:g} s ({why})")
                 return self._result(task, "timeout", started)
             log.finish()
             result = self._result(task, None, started)
