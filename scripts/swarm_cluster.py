@@ -14,7 +14,7 @@ crosses the root namespace (where the host engine's iptables FORWARD policy is D
 Needs root, iproute2, unshare, dockerd. Data roots stay under the state folder across `down`/`up`
 (loaded images are kept); `down --purge` deletes them. Environment: REELSTAGE_SWARM_NAME (prefix of
 namespaces and hostnames, default rsw), REELSTAGE_SWARM_STATE (state folder), REELSTAGE_SWARM_NET
-(second octet of the 10.x ranges, default 213; the cluster uses x to x+4).
+(second octet of the 10.x ranges, default 213; the cluster uses x to x+3).
 """
 
 from __future__ import annotations
@@ -333,28 +333,13 @@ class Cluster:
                 manager.docker("node", "rm", "--force", node_id, check=False, quiet=True)
 
     def _no_network(self, nodes: list[Node]) -> None:
-        """`reelstage-none`: an internal bridge on every node, joined into one swarm-scoped network
-        (the runner's "no network" for services; cheaper to attach than an internal overlay, and
-        it accepts GPU tasks, which engine 20.10 refuses on an overlay)."""
-        for node in nodes:
-            subnet = f"10.{self.net + 4}.{node.index}.0/24"
-            if node.docker("network", "inspect", "reelstage-none-config", check=False, quiet=True).returncode:
-                node.docker("network", "create", "--config-only", f"--subnet={subnet}", "reelstage-none-config")
-            # `--internal` stops forwarding out of the subnet; this stops the node itself answering it
-            rule = ["INPUT", "-s", subnet, "-j", "DROP"]
-            if _run("ip", "netns", "exec", node.netns, "iptables", "-C", *rule, check=False, quiet=True).returncode:
-                _run("ip", "netns", "exec", node.netns, "iptables", "-I", *rule)
+        """`reelstage-none`, the runner's "no network" for services: an internal overlay (no way out,
+        not even to the node). A swarm-scoped internal bridge (per-node config-only networks) would
+        attach faster, but after a node crash engine 20.10 refused every task on it there
+        ("network ... exists"), so the overlay it is."""
         manager = nodes[0]
         if manager.docker("network", "inspect", "reelstage-none", check=False, quiet=True).returncode:
-            manager.docker(
-                "network",
-                "create",
-                "--driver=bridge",
-                "--scope=swarm",
-                "--internal",
-                "--config-from=reelstage-none-config",
-                "reelstage-none",
-            )
+            manager.docker("network", "create", "--driver=overlay", "--internal", "reelstage-none")
 
     def wait_ready(self, hostnames: list[str], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -46,12 +46,18 @@ _API = (docker.errors.APIError, *_TRANSPORT)
 ENGINE_LABEL = "io.reelstage.engine"
 NO_NETWORK = "reelstage-none"  # an internal network (no way out): the nearest to `none` a service can have
 POLL_S = 0.2
+AGENT_REMOVAL_S = 3.0  # how long the node's agent gets to remove a finished task's container
 NODE_CHECK_S = 1.0
 STORAGE_MODES = ("shared", "staged")
 
 
 class NodeLost(EngineError):
     """The node running the attempt went down, was drained, or dropped the task."""
+
+
+class _NetworkRace(NodeLost):
+    """A node refused a task while removing the node-local network of its previous task (a
+    transient of swarm-scoped bridge networks): nothing ran, the engine tries again."""
 
 
 def _engine_error(exc: Exception, what: str = "the swarm manager") -> EngineError:
@@ -108,7 +114,10 @@ class SwarmEngine:
             node_hosts = _nodes_option(nodes or os.environ.get("REELSTAGE_SWARM_NODES"))
         except (OSError, ValueError, AttributeError) as exc:
             raise EngineError(f"REELSTAGE_SWARM_NODES: expected a JSON object or a file with one ({exc})") from exc
-        return cls(str(host), str(storage or os.environ.get("REELSTAGE_SWARM_STORAGE") or "shared"), node_hosts, **rest)
+        if "gpu_kind" not in rest and os.environ.get("REELSTAGE_SWARM_GPU_KIND"):
+            rest["gpu_kind"] = os.environ["REELSTAGE_SWARM_GPU_KIND"]  # the generic resource GPUs are advertised as
+        storage = storage or os.environ.get("REELSTAGE_SWARM_STORAGE") or "shared"
+        return cls(str(host), str(storage), node_hosts, **rest)
 
     # -- clients -------------------------------------------------------------------------
 
@@ -240,6 +249,14 @@ class SwarmEngine:
 
     def run(self, spec: ContainerSpec, on_line: LineSink) -> RunResult:
         started = time.monotonic()
+        for pause in (0.5, 1.0, 2.0, 4.0):
+            try:
+                return self._run_once(spec, on_line, started)
+            except _NetworkRace:  # the node was tearing down the network its last task used: try again
+                time.sleep(pause)
+        return self._run_once(spec, on_line, started)
+
+    def _run_once(self, spec: ContainerSpec, on_line: LineSink, started: float) -> RunResult:
         name = self._service_name(spec)
         image = self._resolve_image(spec.image)
         staged = None
@@ -496,19 +513,28 @@ class SwarmEngine:
         client = self.node_client(hostname) if hostname else None
         if not container_id or client is None:
             return
-        try:  # the agent would remove it too, a second or two later
-            with contextlib.suppress(docker.errors.NotFound):
+        try:
+            if self._gone(client, container_id, AGENT_REMOVAL_S):
+                return
+            with contextlib.suppress(docker.errors.NotFound):  # the agent is slow: do it ourselves
                 client.api.remove_container(container_id, force=True)
-            deadline = time.monotonic() + 15
-            while time.monotonic() < deadline:
-                try:
-                    client.containers.get(container_id)
-                except docker.errors.NotFound:
-                    return
-                time.sleep(0.2)
+            if self._gone(client, container_id, 15):
+                return
             raise EngineError(f"the task container {container_id[:12]} is still on node {hostname}", node=hostname)
         except (docker.errors.DockerException, *_TRANSPORT):
             pass  # unreachable: its agent removes it once the node is back (the service is gone)
+
+    @staticmethod
+    def _gone(client: docker.DockerClient, container_id: str, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                client.containers.get(container_id)
+            except docker.errors.NotFound:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
 
     def _hostname(self, task: dict | None) -> str | None:
         node_id = (task or {}).get("NodeID")
@@ -539,6 +565,8 @@ class SwarmEngine:
         err = status.get("Err") or status.get("Message") or state
         if "No such image" in (err or ""):
             raise EngineError(f"the image is missing{where}: {err}", node=node)
+        if state == "rejected" and re.search(r"network \S+ exists", err or ""):
+            raise _NetworkRace(err, node=node)
         raise NodeLost(f"the task ended as {state}{where}: {err}", node=node)
 
 

@@ -50,6 +50,21 @@ class ServiceLog:
                         return
                     self.splitter.feed(chunk)
 
+    def _fetch_whole(self, timeout_s: float) -> bytes | None:
+        """The whole log, or None if it cannot be read within `timeout_s` (the manager waits for the
+        task's node to send it, which an unreachable node never does)."""
+        got: list[bytes] = []
+
+        def fetch() -> None:
+            with contextlib.suppress(Exception):
+                response = self._open(follow=False)
+                got.append(b"".join(self.api._multiplexed_response_stream_helper(response)))
+
+        fetcher = threading.Thread(target=fetch, daemon=True)
+        fetcher.start()
+        fetcher.join(timeout_s)
+        return got[0] if got else None
+
     def finish(self) -> None:
         """Stop following; deliver what the live stream missed (when the node can still be read)."""
         with self.lock:
@@ -62,10 +77,8 @@ class ServiceLog:
         if self.response is not None:
             with contextlib.suppress(Exception):
                 self.response.close()
-        try:
-            response = self._open(follow=False)
-            whole = b"".join(self.api._multiplexed_response_stream_helper(response))
-        except Exception:  # the node is gone: what was streamed is all there is
+        whole = self._fetch_whole(timeout_s=5.0)
+        if whole is None:  # the node cannot be read (gone, cut off): what was streamed is all there is
             self.splitter.close()
             return
         lines = whole.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")

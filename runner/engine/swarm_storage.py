@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import docker
 import docker.errors
+import requests.exceptions
 from docker.types import Mount as DockerMount
 
 from .base import ContainerSpec, EngineError
@@ -225,19 +226,23 @@ class StagedAttempt:
                 raise EngineError(f"cannot copy the outputs back from node {self.node}: {exc}", node=self.node) from exc
 
     def cleanup(self) -> None:
-        """Remove the helper and the volumes (a volume still in use is retried for a few seconds)."""
-        if self.helper is not None:
-            with contextlib.suppress(docker.errors.DockerException, OSError):
-                self.helper.remove(force=True)
-        for plan in self.plans:
-            for _ in range(20):
-                try:
-                    self.client.volumes.get(plan.name).remove(force=True)
-                    break
-                except docker.errors.NotFound:
-                    break
-                except (docker.errors.DockerException, OSError):
-                    time.sleep(0.5)
+        """Remove the helper and the volumes (a volume still in use is retried for a few seconds;
+        an unreachable node is left to `remove_labelled`, which finds them by label)."""
+        try:
+            if self.helper is not None:
+                with contextlib.suppress(docker.errors.NotFound):
+                    self.helper.remove(force=True)
+            for plan in self.plans:
+                for _ in range(20):
+                    try:
+                        self.client.volumes.get(plan.name).remove(force=True)
+                        break
+                    except docker.errors.NotFound:
+                        break
+                    except docker.errors.APIError:  # still in use by the task's container
+                        time.sleep(0.5)
+        except (docker.errors.DockerException, requests.exceptions.RequestException, OSError):
+            pass
 
 
 def _without_top(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:

@@ -24,11 +24,11 @@ swarm_cluster = _cluster_module()
 
 
 def node_containers(cluster, label: str, value: str) -> dict[str, list]:
-    """Containers carrying label=value, per node (the runner-side view of every node's engine)."""
+    """Containers carrying label=value, per node, as the API lists them (State, Labels, Id)."""
     found = {}
     for node in cluster.nodes[: cluster.count]:
         client = docker.DockerClient(base_url=node.host, timeout=10)
-        found[node.name] = client.containers.list(all=True, filters={"label": f"{label}={value}"})
+        found[node.name] = client.api.containers(all=True, filters={"label": f"{label}={value}"})
         client.close()
     return found
 
