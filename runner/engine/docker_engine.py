@@ -23,6 +23,7 @@ from .base import (
     RunResult,
 )
 from .lines import LineSplitter
+from .stats import StatsSampler
 
 _TRANSPORT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 
@@ -145,11 +146,13 @@ class DockerEngine:
         splitter = LineSplitter(on_line)
         done = threading.Event()
         outcome: dict = {}
+        sampler: StatsSampler | None = None
         try:
             stream = container.attach(stdout=True, stderr=True, stream=True, logs=True)
             reader = threading.Thread(target=self._pump, args=(stream, splitter), daemon=True)
             reader.start()
             container.start()
+            sampler = StatsSampler(self.client.api, str(container.id))
             waiter = threading.Thread(target=self._wait, args=(container, outcome, done), daemon=True)
             waiter.start()
             finished = done.wait(timeout=max(0.0, spec.timeout_s))
@@ -169,11 +172,14 @@ class DockerEngine:
             reader.join(timeout=10)
             splitter.close()
             code = int(outcome["code"])
+            peak, cpu_s = sampler.stop()
             return RunResult(
                 exit_code=code,
                 reason="ok" if code == 0 else "exit_code",
                 container_id=str(container.id),
                 duration_s=time.monotonic() - started,
+                peak_memory_bytes=peak,
+                cpu_s=cpu_s,
             )
         except Interrupted as exc:
             self._stop(container, spec.grace_s)
@@ -192,6 +198,8 @@ class DockerEngine:
         except (docker.errors.APIError, *_TRANSPORT_ERRORS) as exc:
             raise _engine_error(exc) from exc
         finally:
+            if sampler is not None:
+                sampler.stop()
             self._remove(container)
 
     @staticmethod

@@ -37,6 +37,7 @@ from .base import (
     NodeCapacity,
     RunResult,
 )
+from .stats import StatsSampler
 from .swarm_logs import ServiceLog
 from .swarm_nodes import GPU_KIND, TERMINAL_STATES, NodeView, capacity, check_constraints
 from .swarm_storage import ATTEMPT_LABEL, StagedAttempt
@@ -263,13 +264,14 @@ class SwarmEngine:
         service_id = None
         log = None
         task: dict | None = None
+        sampling = _Sampling(self)
         try:
             if self.storage == "staged":
                 staged = self._stage(spec, image, name)
             service_id = self._create_service(spec, name, image, staged)
             log = ServiceLog(self.api, service_id, on_line)
             log.start()
-            task, timed_out = self._watch(service_id, spec, started)
+            task, timed_out = self._watch(service_id, spec, started, sampling.start)
             if timed_out:
                 never_started = task is None or _state(task) in ("new", "pending", "assigned", "accepted")
                 status = (task or {}).get("Status") or {}
@@ -278,9 +280,9 @@ class SwarmEngine:
                 if never_started:
                     why = status.get("Err") or status.get("Message") or "pending"
                     raise EngineError(f"no node started the task in {spec.timeout_s:g} s ({why})")
-                return self._result(task, "timeout", started)
+                return sampling.fill(self._result(task, "timeout", started))
             log.finish()
-            result = self._result(task, None, started)
+            result = sampling.fill(self._result(task, None, started))
             if staged is not None and result.exit_code == 0:
                 staged.drain()
             return result
@@ -295,7 +297,7 @@ class SwarmEngine:
                 else RunResult(None, "interrupted", "", time.monotonic() - started)
             )
             result.signal = exc.signum
-            exc.args = (exc.signum, result)
+            exc.args = (exc.signum, sampling.fill(result))
             raise
         except NodeLost:
             if log is not None:
@@ -304,6 +306,7 @@ class SwarmEngine:
         except _API as exc:
             raise _engine_error(exc) from exc
         finally:
+            sampling.stop()
             if service_id is not None:
                 self._remove(service_id, task)
             if staged is not None:
@@ -447,13 +450,15 @@ class SwarmEngine:
             return None
         return max(tasks, key=lambda t: t.get("CreatedAt", ""))
 
-    def _watch(self, service_id: str, spec: ContainerSpec, started: float) -> tuple[dict | None, bool]:
+    def _watch(self, service_id: str, spec: ContainerSpec, started: float, on_task=None) -> tuple[dict | None, bool]:
         """Wait for the task to end, the deadline to pass (True), or its node to be lost (NodeLost)."""
         deadline = started + spec.timeout_s
         next_node_check = 0.0
         task = None
         while True:
             task = self._task(service_id) or task
+            if task is not None and on_task is not None:
+                on_task(task)
             if task is not None and _state(task) in TERMINAL_STATES:
                 return task, False
             now = time.monotonic()
@@ -568,6 +573,34 @@ class SwarmEngine:
         if state == "rejected" and re.search(r"network \S+ exists", err or ""):
             raise _NetworkRace(err, node=node)
         raise NodeLost(f"the task ended as {state}{where}: {err}", node=node)
+
+
+class _Sampling:
+    """The stats of an attempt's task container, read from its node's engine once it runs there."""
+
+    def __init__(self, engine: SwarmEngine) -> None:
+        self.engine = engine
+        self.sampler: StatsSampler | None = None
+        self.measured: tuple[int | None, float | None] = (None, None)
+
+    def start(self, task: dict) -> None:
+        container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+        if self.sampler is not None or not container_id or _state(task) != "running":
+            return
+        hostname = self.engine._hostname(task)
+        client = self.engine.node_client(hostname) if hostname else None
+        if client is not None:
+            self.sampler = StatsSampler(client.api, container_id)
+
+    def stop(self) -> None:
+        if self.sampler is not None:
+            self.measured = self.sampler.stop()
+            self.sampler = None
+
+    def fill(self, result: RunResult) -> RunResult:
+        self.stop()
+        result.peak_memory_bytes, result.cpu_s = self.measured
+        return result
 
 
 def _state(task: dict) -> str:

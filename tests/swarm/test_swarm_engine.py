@@ -84,6 +84,7 @@ def test_success_streams_logs_live_runs_as_user_without_network_inputs_read_only
     assert text[:5] == ["started", "input-data", "1000", "none", "input-read-only"] and text[-1] == "done"
     assert lines[0][0] < result.duration_s - 1.5  # the first line arrived while the task was still running
     assert (tmp_path / "out" / "o.txt").read_text() == f"{result.node}\n"
+    assert result.peak_memory_bytes and result.cpu_s is not None  # from the task container's stats on its node
     assert not (tmp_path / "in" / "x").exists()
     assert no_trace(cluster, tmp_path)
 
