@@ -10,7 +10,7 @@ STAGE_REQS := $(wildcard stages/*/requirements.txt)
 STAGE_MODELS := $(wildcard stages/*/models.txt)
 RUN_ARGS ?=
 
-.PHONY: require-input setup venv test-deps host-tools run plan status demo test test-runner faults lint bench clean-venv help
+.PHONY: require-input setup venv test-deps host-tools run plan status demo test test-runner faults test-swarm swarm-up swarm-down lint bench clean-venv help
 
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test                                               the test suite (real Docker, real models)"
 	@echo "make faults [FAULTS_ARGS='--pipeline movie --kills 200']  the fault campaign (kills, signals, hostile inputs)"
 	@echo "make setup | images | lint | bench                      set-up only, image builds, ruff, benchmarks"
+	@echo "make swarm-up | swarm-down | test-swarm                 a 3-node Docker Swarm on this machine (root), its tests"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +74,18 @@ FAULTS_ARGS ?=
 faults: setup test-deps images
 	@scripts/ensure-host-tools.sh test
 	PYTHONPATH=.:tests $(BIN)/python -m faults $(FAULTS_ARGS)
+
+# A real multi-node swarm on this machine (extra dockerd instances in network namespaces; root).
+swarm-up: venv
+	$(BIN)/python scripts/swarm_cluster.py up
+
+swarm-down: venv
+	$(BIN)/python scripts/swarm_cluster.py down $(if $(PURGE),--purge)
+
+# The swarm tests start the cluster themselves (and stop it again unless swarm-up started it).
+test-swarm: setup test-deps images
+	@scripts/ensure-host-tools.sh test
+	$(BIN)/pytest -m swarm tests/swarm $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check runner stages tests bench scripts

@@ -25,7 +25,7 @@ def _library_options(fn):
 
 
 def register(cli: click.Group, pick_workdir: Callable, guard: Callable, pairs: Callable, default_config: Callable,
-             capacity_options: Callable, make_capacity: Callable) -> None:
+             capacity_options: Callable, make_capacity: Callable, engine_options: Callable) -> None:
     """Add the library commands to `cli`."""
 
     def movie_factory(config, params, files):
@@ -47,20 +47,20 @@ def register(cli: click.Group, pick_workdir: Callable, guard: Callable, pairs: C
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
     @_library_options
     @capacity_options
+    @engine_options
     @guard
-    def batch(paths: tuple[Path, ...], jobs: int, out_root: str, config: str | None, params, files,
+    def batch(paths: tuple[Path, ...], engine, jobs: int, out_root: str, config: str | None, params, files,
               progress_interval: float, cpus, memory, gpus) -> None:
         """Run (or resume) every movie in PATHS (files, folders, or a text file of paths) on one scheduler."""
-        from runner.engine import default_engine
         from runner.run.library import Library
         from runner.run.sources import collect_inputs, workdirs_for
         from runner.watch.display import make_display
 
         inputs = collect_inputs(list(paths))
         workdirs = workdirs_for(inputs, Path(out_root))
-        engine, display = default_engine(), make_display(progress_interval)
+        display = make_display(progress_interval)
         make = movie_factory(config, params, files)
-        library = Library(engine, make_capacity(cpus, memory, gpus), display, jobs=jobs)
+        library = Library(engine, make_capacity(cpus, memory, gpus, engine), display, jobs=jobs)
         display.say(f"batch: {len(inputs)} movie(s), {jobs} in flight, on {library.capacity.describe()}")
         for inp in inputs:
             library.add(make(inp, workdirs[inp], display, engine))
@@ -78,15 +78,15 @@ def register(cli: click.Group, pick_workdir: Callable, guard: Callable, pairs: C
     @click.option("--poll", default=2.0, show_default=True, help="Seconds between scans of INBOX.")
     @click.option("--once", is_flag=True, help="Process what is in INBOX, then exit.")
     @capacity_options
+    @engine_options
     @guard
-    def watch(inbox: Path, jobs: int, out_root: str, config: str | None, params, files, progress_interval: float,
-              settle: float, poll: float, once: bool, cpus, memory, gpus) -> None:
+    def watch(inbox: Path, engine, jobs: int, out_root: str, config: str | None, params, files,
+              progress_interval: float, settle: float, poll: float, once: bool, cpus, memory, gpus) -> None:
         """Watch INBOX and subtitle every movie that lands in it (until SIGTERM or Ctrl-C).
 
         A movie is taken once it is completely written (size unchanged for --settle seconds; files named
         *.part are left until renamed). A restart resumes half-done movies and skips finished ones.
         """
-        from runner.engine import default_engine
         from runner.run.library import Library
         from runner.run.sources import Inbox, already_done, workdirs_for
         from runner.watch.display import make_display
@@ -94,9 +94,10 @@ def register(cli: click.Group, pick_workdir: Callable, guard: Callable, pairs: C
         if not inbox.is_dir():
             raise UsageError(f"inbox {inbox} is not a folder: create it or give another")
         root = Path(out_root)
-        engine, display = default_engine(), make_display(progress_interval)
+        display = make_display(progress_interval)
         make = movie_factory(config, params, files)
-        library = Library(engine, make_capacity(cpus, memory, gpus), display, jobs=jobs, poll_s=min(poll, 1.0))
+        capacity = make_capacity(cpus, memory, gpus, engine)
+        library = Library(engine, capacity, display, jobs=jobs, poll_s=min(poll, 1.0))
         watcher = Inbox(inbox, settle_s=0.0 if once else settle)
         first = [True]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -54,6 +55,40 @@ def _guard(fn):
 @click.version_option(package_name="reelstage")
 def cli() -> None:
     """Movie in, subtitles out: each stage in its own container, resumable after any stop."""
+
+
+def engine_options(fn):
+    """--engine and --swarm-host, turned into `engine=` (built lazily: `plan` on a dead engine still says why)."""
+
+    @click.option(
+        "--engine",
+        "engine_name",
+        type=click.Choice(["local", "swarm"]),
+        default=lambda: os.environ.get("REELSTAGE_ENGINE"),
+        show_default="the pipeline's `engine:`, else $REELSTAGE_ENGINE, else local",
+        help="Where stage containers run: this host's Docker engine, or a Docker Swarm.",
+    )
+    @click.option(
+        "--swarm-host",
+        envvar="REELSTAGE_SWARM_HOST",
+        metavar="URL",
+        help="Docker host of a swarm manager (unix://…, tcp://…, ssh://…) [$REELSTAGE_SWARM_HOST].",
+    )
+    @functools.wraps(fn)
+    def wrapper(engine_name: str | None, swarm_host: str | None, **kwargs: object) -> None:
+        from runner.engine import EngineError, make_engine
+        from runner.pipeline.config import pipeline_engine
+
+        options = kwargs.get("options")
+        config = getattr(options, "config", None) or kwargs.get("config") or default_config()
+        try:
+            name = engine_name or pipeline_engine(Path(str(config))) or "local"
+            engine = make_engine(name, host=swarm_host) if name == "swarm" else make_engine("local")
+        except (EngineError, ReelstageError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+        return fn(engine=engine, **kwargs)
+
+    return wrapper
 
 
 def run_selection(fn):
@@ -108,37 +143,43 @@ def capacity_options(fn):
     return click.option("--cpus", type=float, help="Cores the stages may reserve (default: detected).")(fn)
 
 
-def make_capacity(cpus: float | None, memory: str | None, gpus: str | None):
+def make_capacity(cpus: float | None, memory: str | None, gpus: str | None, engine=None):
+    """What the scheduler may use: this host (detected, or as told), or a cluster engine's nodes."""
+    from runner.engine import EngineError
     from runner.errors import UsageError
-    from runner.run.resources import detect_capacity
+    from runner.run.resources import cluster_capacity, detect_capacity
 
     try:
+        if getattr(engine, "is_cluster", False) and cpus is None and memory is None and gpus is None:
+            return cluster_capacity(engine.capacity(), engine.gpu_kind)
         return detect_capacity(cpus, memory, gpus)
+    except EngineError as exc:
+        raise UsageError(str(exc)) from exc
     except ValueError as exc:
-        raise UsageError(f"--memory: {exc}") from exc
+        raise UsageError(f"--memory: {exc}" if "size" in str(exc) else str(exc)) from exc
 
 
 @cli.command()
 @run_selection
+@engine_options
 @click.option("--reset", is_flag=True, help="Start the work folder over (a corrupt manifest is kept aside).")
 @click.option("--notify-url", metavar="URL", help="POST pipeline events as JSON to URL.")
 @click.option("--progress-interval", default=30.0, show_default=True, help="Seconds between plain progress lines.")
 @click.option("--min-free-ratio", default=2.0, show_default=True, help="Free disk needed, as a multiple of the input.")
 @capacity_options
 @_guard
-def run(options, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float,
+def run(options, engine, reset: bool, notify_url: str | None, progress_interval: float, min_free_ratio: float,
         cpus: float | None, memory: str | None, gpus: str | None) -> None:
     """Run (or resume) the pipeline on INPUT."""
-    from runner.engine import default_engine
     from runner.run.library import run_one
     from runner.watch.display import make_display
 
     options.reset, options.notify_url = reset, notify_url
     options.min_free_ratio, options.progress_interval_s = min_free_ratio, progress_interval
-    capacity = make_capacity(cpus, memory, gpus)
+    capacity = make_capacity(cpus, memory, gpus, engine)
     display = make_display(progress_interval)
     try:
-        code, error = run_one(options, default_engine(), display, capacity)
+        code, error = run_one(options, engine, display, capacity)
     finally:
         display.close()
     if code != 0 and error:
@@ -148,14 +189,14 @@ def run(options, reset: bool, notify_url: str | None, progress_interval: float, 
 
 @cli.command()
 @run_selection
+@engine_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_guard
-def plan(options, as_json: bool) -> None:
+def plan(options, engine, as_json: bool) -> None:
     """Show, per stage, whether a run would skip or run it, and why. Runs nothing."""
-    from runner.engine import default_engine
     from runner.run.prepare import plan_only
 
-    _prep, decisions = plan_only(options, default_engine())
+    _prep, decisions = plan_only(options, engine)
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in decisions], indent=2))
         return
@@ -184,17 +225,17 @@ def status(workdir: str | None, as_json: bool, watch: bool, lines: int) -> None:
 
 @cli.command()
 @click.argument("workdir", required=False, type=click.Path(file_okay=False))
+@engine_options
 @_guard
-def clean(workdir: str | None) -> None:
+def clean(workdir: str | None, engine) -> None:
     """Stop and remove containers left behind for a work folder (refused while a run holds it)."""
-    from runner.engine import default_engine
     from runner.run.lock import WorkdirLock
     from runner.run.options import workdir_labels
     from runner.run.workdir import clear_staging
 
     folder = _pick_workdir(workdir).resolve()
     with WorkdirLock(folder):
-        removed = default_engine().remove_labelled(workdir_labels(folder))
+        removed = engine.remove_labelled(workdir_labels(folder))
         clear_staging(folder)
     click.echo(f"removed {len(removed)} container(s); cleared staging in {folder}")
 
@@ -220,7 +261,8 @@ def _register_optional_commands() -> None:
     from runner.cli import library, watch
 
     watch.register(cli, _pick_workdir, _guard)
-    library.register(cli, _pick_workdir, _guard, _pairs, default_config, capacity_options, make_capacity)
+    library.register(cli, _pick_workdir, _guard, _pairs, default_config, capacity_options, make_capacity,
+                     engine_options)
 
 
 def main() -> None:

@@ -8,7 +8,12 @@ from typing import Literal, Protocol
 
 
 class EngineError(Exception):
-    """The engine itself failed (daemon down, API error): may be transient, retried by policy."""
+    """The engine itself failed (daemon down, API error, a cluster node lost): may be transient, retried
+    by policy. `node` names the cluster node involved, when there is one."""
+
+    def __init__(self, message: str, node: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 class ImageMissing(EngineError):
@@ -58,8 +63,12 @@ class ContainerSpec:
     grace_s: float = 10.0
     name: str | None = None
     working_dir: str | None = None
+    # compose's deploy.resources (None: no limit / no reservation) and deploy.placement.constraints
     cpu_limit: float | None = None  # CPU quota, in cores
     memory_limit_bytes: int | None = None  # hard memory limit (the kernel OOM-kills beyond it)
+    cpu_reservation: float | None = None
+    memory_reservation_bytes: int | None = None
+    placement: tuple[str, ...] = ()
     # least privilege by default: no capabilities, no privilege gain, a bounded number of processes
     cap_drop: tuple[str, ...] = ("ALL",)
     cap_add: tuple[str, ...] = ()
@@ -79,9 +88,30 @@ class RunResult:
     container_id: str
     duration_s: float
     signal: int | None = None
-    peak_memory_bytes: int | None = None  # the container's peak memory, from the engine's stats
-    cpu_s: float | None = None  # CPU seconds the container used
-    node: str | None = None  # the host that ran it (cluster engines)
+    node: str | None = None  # the cluster node that ran it (None on the local engine)
+    peak_memory_bytes: int | None = None  # from the container's stats, when the engine saw them
+    cpu_s: float | None = None
+
+
+@dataclass(frozen=True)
+class NodeCapacity:
+    """What one node of an engine offers, for a scheduler placing stages (`Engine.capacity()`).
+
+    `schedulable`: ready and accepting new work (not drained, not down). `reserved_*`: what the
+    tasks running there now have reserved. `generic`: countable resources by kind (e.g. NVIDIA-GPU).
+    """
+
+    name: str
+    schedulable: bool
+    cpus: float
+    memory_bytes: int
+    generic: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    role: str = "worker"
+    reserved_cpus: float = 0.0
+    reserved_memory_bytes: int = 0
+    reserved_generic: dict[str, int] = field(default_factory=dict)
+    running_tasks: int = 0
 
 
 class Interrupted(BaseException):
@@ -124,4 +154,7 @@ class Engine(Protocol):
         """Wait for clean-up `run` left in the background (container removals), before exiting."""
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
-        """Stop and remove every container carrying all these labels; return their ids."""
+        """Stop and remove every container (or cluster service) carrying all these labels; return their ids."""
+
+    def capacity(self) -> list[NodeCapacity]:
+        """Every node this engine can place work on, with its resources and what is reserved now."""

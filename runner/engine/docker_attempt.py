@@ -27,7 +27,9 @@ from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
 from .base import ContainerSpec, EngineError, EngineLost, ImageMissing, Interrupted, LineSink, RunResult
+from .lines import LineSplitter
 from .shield import critical
+from .stats import StatsSampler
 
 TRANSPORT_ERRORS = (
     requests.exceptions.ConnectionError,
@@ -51,28 +53,6 @@ def engine_error(exc: BaseException) -> EngineError:
 
 def new_container_name() -> str:
     return f"reelstage-{secrets.token_hex(8)}"
-
-
-class LineSplitter:
-    """Turns a byte stream into text lines (keeps a partial last line until its end comes)."""
-
-    def __init__(self, sink: LineSink) -> None:
-        self.sink = sink
-        self.buffer = b""
-        self._lock = threading.Lock()
-
-    def feed(self, chunk: bytes) -> None:
-        with self._lock:
-            self.buffer += chunk
-            *lines, self.buffer = self.buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        for line in lines:
-            self.sink(line.decode("utf-8", errors="replace"))
-
-    def close(self) -> None:
-        with self._lock:
-            rest, self.buffer = self.buffer, b""
-        if rest:
-            self.sink(rest.decode("utf-8", errors="replace"))
 
 
 def create_kwargs(spec: ContainerSpec, name: str) -> dict:
@@ -119,33 +99,6 @@ def create_kwargs(spec: ContainerSpec, name: str) -> dict:
     return kwargs
 
 
-class StatsWatcher:
-    """Peak memory and CPU seconds of one container from the engine's stats stream (like Nextflow's trace)."""
-
-    def __init__(self, container) -> None:
-        self.peak_memory: int | None = None
-        self.cpu_ns: int | None = None
-        self._thread = threading.Thread(target=self._watch, args=(container,), name="container-stats", daemon=True)
-        self._thread.start()
-
-    def _watch(self, container) -> None:
-        with contextlib.suppress(Exception):  # stats are best effort: never fail a stage over them
-            for sample in container.stats(stream=True, decode=True):
-                memory = sample.get("memory_stats") or {}
-                peak = memory.get("max_usage") or memory.get("usage")
-                if peak:
-                    self.peak_memory = max(self.peak_memory or 0, int(peak))
-                total = ((sample.get("cpu_stats") or {}).get("cpu_usage") or {}).get("total_usage")
-                if total:
-                    self.cpu_ns = max(self.cpu_ns or 0, int(total))
-
-    def result(self) -> dict:
-        """What was sampled while the container ran (the engine samples about once a second, so a
-        container that lived less than that may have no sample: None, not a guess)."""
-        cpu_s = round(self.cpu_ns / 1e9, 3) if self.cpu_ns is not None else None
-        return {"peak_memory_bytes": self.peak_memory, "cpu_s": cpu_s}
-
-
 class DockerAttempt:
     """One container run; `run()` is the whole lifecycle."""
 
@@ -161,7 +114,7 @@ class DockerAttempt:
         self.stopped_by_us = False
         self.started = time.monotonic()
         self.leftover: str | None = None  # a container we could not remove (engine gone)
-        self.stats: StatsWatcher | None = None
+        self.stats: StatsSampler | None = None
         self.state: dict = {}  # the container's State, when an exit was inspected
 
     # -- the lifecycle, in the main thread ------------------------------------------------
@@ -223,8 +176,16 @@ class DockerAttempt:
             container_id=str(self.container.id) if self.container is not None else "",
             duration_s=time.monotonic() - self.started,
             signal=signal,
-            **(self.stats.result() if self.stats is not None else {}),
+            **self._stats(),
         )
+
+    def _stats(self) -> dict:
+        """What the stats stream saw while the container ran (a container that lived less than the
+        engine's one-second sampling may have no sample: None, not a guess)."""
+        if self.stats is None:
+            return {}
+        peak, cpu_s = self.stats.stop()
+        return {"peak_memory_bytes": peak, "cpu_s": round(cpu_s, 3) if cpu_s is not None else None}
 
     def _drain(self, wait_s: float = 10.0) -> None:
         if self.reader is not None:
@@ -249,7 +210,7 @@ class DockerAttempt:
         self.reader.start()
         self.container.start()
         threading.Thread(target=self._wait, name="container-wait", daemon=True).start()
-        self.stats = StatsWatcher(self.container)
+        self.stats = StatsSampler(self.client.api, str(self.container.id))
 
     def _pump(self, stream) -> None:
         with contextlib.suppress(Exception):
@@ -334,7 +295,6 @@ __all__ = [
     "ENGINE_ERRORS",
     "TRANSPORT_ERRORS",
     "DockerAttempt",
-    "LineSplitter",
     "create_kwargs",
     "engine_error",
     "remove_by_name",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
-from .base import ContainerSpec, EngineError, ImageMissing, LineSink, RunResult
+from .base import ContainerSpec, EngineError, ImageMissing, LineSink, NodeCapacity, RunResult
 from .docker_api import LocalDockerAPI
 from .shield import critical
 
@@ -104,6 +104,25 @@ class DockerEngine:
         except Exception:  # no answer: no GPU
             return False
         return "nvidia" in runtimes or shutil.which("nvidia-container-cli") is not None
+
+    def capacity(self) -> list[NodeCapacity]:
+        """This one host as one node (nothing is reserved on a local engine; the runner's scheduler
+        detects the host's cores and GPUs itself, which also sees cgroup quotas)."""
+        try:
+            info = self._api.info() if self._api is not None else self.client.info()
+        except Exception as exc:  # an engine that does not answer
+            raise EngineError(f"cannot read the Docker engine's capacity: {exc}") from exc
+        gpus = 1 if self.gpu_available() else 0
+        return [
+            NodeCapacity(
+                name=str(info.get("Name") or "local"),
+                schedulable=True,
+                cpus=float(info.get("NCPU") or 1),
+                memory_bytes=int(info.get("MemTotal") or 0),
+                generic={"gpu": gpus} if gpus else {},
+                role="local",
+            )
+        ]
 
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
         if self._api is not None and not self._api.container_ids(labels):

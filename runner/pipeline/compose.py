@@ -19,6 +19,16 @@ SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|_KEY$|CREDENTIA
 
 
 @dataclass(frozen=True)
+class Resources:
+    """compose's deploy.resources limits and reservations (None: not set)."""
+
+    cpu_limit: float | None = None
+    memory_limit_bytes: int | None = None
+    cpu_reservation: float | None = None
+    memory_reservation_bytes: int | None = None
+
+
+@dataclass(frozen=True)
 class Service:
     """What the runner takes from one compose service."""
 
@@ -29,10 +39,8 @@ class Service:
     mounts: tuple[Mount, ...] = ()
     network_mode: str | None = None
     gpus: tuple[GpuRequest, ...] = ()
-    cpu_limit: float | None = None  # deploy.resources.limits.cpus
-    memory_limit_bytes: int | None = None  # deploy.resources.limits.memory
-    cpu_reservation: float | None = None  # deploy.resources.reservations.cpus
-    memory_reservation_bytes: int | None = None  # deploy.resources.reservations.memory
+    resources: Resources = field(default_factory=lambda: Resources())
+    placement: tuple[str, ...] = ()  # deploy.placement.constraints (used by the swarm engine)
     cap_add: tuple[str, ...] = ()
     security_opt: tuple[str, ...] = ()
     pids_limit: int | None = None
@@ -124,17 +132,24 @@ def _gpus(service: dict) -> tuple[GpuRequest, ...]:
     return tuple(requests)
 
 
-def _resources(service: dict) -> dict[str, float | int | None]:
-    """CPU and memory limits and reservations (compose resolves sizes to byte counts)."""
+def _resources(service: dict) -> Resources:
     res = (service.get("deploy") or {}).get("resources") or {}
-    out: dict[str, float | int | None] = {}
-    for kind in ("limits", "reservations"):
-        block = res.get(kind) or {}
-        cpus, memory = block.get("cpus"), block.get("memory")
-        prefix = "limit" if kind == "limits" else "reservation"
-        out[f"cpu_{prefix}"] = float(cpus) if cpus not in (None, "", 0, "0") else None
-        out[f"memory_{prefix}_bytes"] = int(float(memory)) if memory not in (None, "", 0, "0") else None
-    return out
+    limits, reservations = res.get("limits") or {}, res.get("reservations") or {}
+
+    def number(value, kind):
+        return kind(float(value)) if value not in (None, "") else None
+
+    return Resources(
+        cpu_limit=number(limits.get("cpus"), float),
+        memory_limit_bytes=number(limits.get("memory"), int),
+        cpu_reservation=number(reservations.get("cpus"), float),
+        memory_reservation_bytes=number(reservations.get("memory"), int),
+    )
+
+
+def _placement(service: dict) -> tuple[str, ...]:
+    placement = (service.get("deploy") or {}).get("placement") or {}
+    return tuple(str(c) for c in placement.get("constraints") or ())
 
 
 def _pids_limit(service: dict) -> int | None:
@@ -160,7 +175,8 @@ def load_services(path: Path) -> dict[str, Service]:
             mounts=_mounts(str(path), name, svc.get("volumes") or []),
             network_mode=svc.get("network_mode"),
             gpus=_gpus(svc),
-            **_resources(svc),
+            resources=_resources(svc),
+            placement=_placement(svc),
             cap_add=tuple(svc.get("cap_add") or ()),
             security_opt=tuple(svc.get("security_opt") or ()),
             pids_limit=_pids_limit(svc),

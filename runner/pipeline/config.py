@@ -321,6 +321,24 @@ def read_yaml(path: Path) -> Any:
     return copy.deepcopy(_parsed(str(path.resolve()), st.st_size, st.st_mtime_ns))
 
 
+ENGINES = ("local", "swarm")
+
+
+def pipeline_engine(path: Path) -> str | None:
+    """The pipeline's `engine:` (where its stages run), None when it names none or cannot be read
+    (loading the pipeline reports that, with context)."""
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    name = data.get("engine") if isinstance(data, dict) else None
+    if name is None:
+        return None
+    if name not in ENGINES:
+        raise ConfigError(str(path), "engine", f"unknown engine {name!r} (one of {', '.join(ENGINES)})")
+    return str(name)
+
+
 def compose_path_of(path: Path) -> Path | None:
     """The compose file a pipeline file names (None if the pipeline file is unreadable)."""
     try:

@@ -275,8 +275,11 @@ class StageExecution:
             labels=ctx.labels(stage.name),
             timeout_s=stage.timeout_s,
             grace_s=stage.grace_s,
-            cpu_limit=service.cpu_limit,
-            memory_limit_bytes=service.memory_limit_bytes,
+            cpu_limit=service.resources.cpu_limit,
+            memory_limit_bytes=service.resources.memory_limit_bytes,
+            cpu_reservation=service.resources.cpu_reservation,
+            memory_reservation_bytes=service.resources.memory_reservation_bytes,
+            placement=(*service.placement, *((f"node.hostname=={self.grant.node}",) if self.grant.node else ())),
             **service.hardening(),
         )
 
@@ -293,7 +296,7 @@ class StageExecution:
             why = f"timed out after {stage.timeout_s:g} s (container stopped and removed)"
             return "failed", "timeout", why, EXIT_FAILED, {}
         if result.reason == "oom":
-            limit = (service.memory_limit_bytes or 0) / 2**20
+            limit = (service.resources.memory_limit_bytes or 0) / 2**20
             why = (f"out of memory: the kernel killed it at its {limit:.0f} MiB limit; raise "
                    f"deploy.resources.limits.memory of service {stage.service} in compose.yaml")
             return "failed", "oom", why, EXIT_FAILED, {}

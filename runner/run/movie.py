@@ -50,8 +50,9 @@ def failure_of(exc: BaseException, workdir: Path) -> tuple[int, str]:
 
 def need_of(service: Service, gpu_used: bool) -> Need:
     """A stage's reservation: compose `reservations` when given, else its `limits`, else one core."""
-    cpus = service.cpu_reservation or service.cpu_limit or DEFAULT_CPUS
-    memory = service.memory_reservation_bytes or service.memory_limit_bytes or 0
+    res = service.resources
+    cpus = res.cpu_reservation or res.cpu_limit or DEFAULT_CPUS
+    memory = res.memory_reservation_bytes or res.memory_limit_bytes or 0
     gpus = 0
     if gpu_used and service.gpus:
         gpus = service.gpus[0].count if not service.gpus[0].device_ids else len(service.gpus[0].device_ids)

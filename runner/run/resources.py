@@ -211,3 +211,26 @@ class Pool:
         if gpus:
             out["gpus"] = 1 - sum(len(h.free_gpus) for h in self.hosts) / gpus
         return out
+
+
+def cluster_capacity(nodes: list, gpu_kind: str) -> Capacity:
+    """A cluster engine's schedulable nodes (`Engine.capacity()`: NodeCapacity entries) as one Capacity
+    whose `nodes` the pool places stages on; a node's GPUs (a generic resource count) get ids 0..n-1."""
+    hosts = tuple(
+        Capacity(
+            cpus=n.cpus,
+            memory_bytes=n.memory_bytes,
+            gpu_ids=tuple(str(i) for i in range(int(n.generic.get(gpu_kind, 0)))),
+            node=n.name,
+        )
+        for n in nodes
+        if n.schedulable
+    )
+    if not hosts:
+        raise ValueError("the cluster has no node that accepts work (all drained or down)")
+    return Capacity(
+        cpus=sum(h.cpus for h in hosts),
+        memory_bytes=sum(h.memory_bytes for h in hosts),
+        gpu_ids=tuple(i for h in hosts for i in h.gpu_ids),
+        nodes=hosts,
+    )

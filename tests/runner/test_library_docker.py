@@ -292,6 +292,6 @@ def test_compose_resources_are_read(tmp_path):
     (tmp_path / "compose.yaml").write_text(yaml.safe_dump({"services": {"a": {
         "image": "x", "deploy": {"resources": {"limits": {"cpus": "1.5", "memory": "2g"},
                                                "reservations": {"cpus": "0.5", "memory": "512m"}}}}}}))
-    svc = load_services(tmp_path / "compose.yaml")["a"]
+    svc = load_services(tmp_path / "compose.yaml")["a"].resources
     assert (svc.cpu_limit, svc.memory_limit_bytes) == (1.5, 2 * 2**30)
     assert (svc.cpu_reservation, svc.memory_reservation_bytes) == (0.5, 512 * 2**20)
