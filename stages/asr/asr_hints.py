@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+MODES = ("names", "every-chunk")
 MAX_SPAN = 3  # words of the first pass compared with a name
 SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: decode the chunk again with hints
 MERGE_RATIO = 0.5  # a hinted span replaces the first pass only when it sounds this similar (`sound`)
@@ -29,6 +30,7 @@ class Hints:
     initial_prompt: str | None = None
     hotwords: str | None = None
     names: tuple[str, ...] = ()
+    mode: str = "names"  # names: plain pass, hinted pass merged where a name was heard; every-chunk: hints always
 
     def __bool__(self) -> bool:
         return bool(self.names or self.initial_prompt or self.hotwords)

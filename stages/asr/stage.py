@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from asr_chunks import make_chunks, parse_segments
-from asr_hints import Hints
+from asr_hints import MODES, Hints
 from asr_models import resolve
 from reelstage_stage import (
     BadInput,
@@ -37,6 +37,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--model", default="auto", help="auto, a model name (tiny.en, base, ...) or a folder")
     parser.add_argument("--language", default="en", help="ISO 639-1 code, or auto to detect")
     parser.add_argument("--model-dir", type=Path, default=Path("/models"))
+    parser.add_argument("--hints", default="names", choices=MODES,
+                        help="names: hints only where a name was heard (default); every-chunk: hints on every chunk")
     return parser.parse_args(argv)
 
 
@@ -49,7 +51,7 @@ def _read_json(path: Path, what: str) -> Any:
         raise BadInput(f"{what} {path} is not valid JSON ({exc}): rerun the stage that makes it") from None
 
 
-def _hints(path: Path | None) -> Hints:
+def _hints(path: Path | None, mode: str) -> Hints:
     """initial_prompt, hotwords and names from glossary.json; empty hints when there is no glossary."""
     if path is None or not path.exists():
         emit_note("no glossary: transcribing without name hints")
@@ -62,7 +64,7 @@ def _hints(path: Path | None) -> Hints:
         hotwords = ", ".join(str(h) for h in hotwords)
     names = [n.get("text") if isinstance(n, dict) else n for n in data.get("names") or []]
     return Hints(str(data.get("initial_prompt") or "") or None, str(hotwords or "") or None,
-                 tuple(" ".join(str(n).split()) for n in names if n and str(n).strip()))
+                 tuple(" ".join(str(n).split()) for n in names if n and str(n).strip()), mode)
 
 
 def main(argv: list[str]) -> None:
@@ -80,7 +82,7 @@ def main(argv: list[str]) -> None:
         chosen = resolve(args.model, args.model_dir, language)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    hints = _hints(args.glossary)
+    hints = _hints(args.glossary, args.hints)
 
     import asr_whisper  # heavy imports only once the input is known to be good
 
