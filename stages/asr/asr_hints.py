@@ -4,8 +4,8 @@ Hints (`initial_prompt`, `hotwords`) on every chunk cost accuracy and time: on s
 prompt made tiny.en stop after one sentence (WER 0.84 on fast espeak speech), it pulled common words
 towards names ("I hope" → "I Hope") and put a glossary name where another name was spoken. So a chunk is
 decoded without hints; only when a span of that first pass sounds like a glossary name (`suspects`) is the
-chunk decoded again with hints, and from that second pass only the spans that turned into a glossary name
-written like what the first pass heard are taken (`merge`). Everything else stays as first heard.
+chunk decoded again with hints, and the second pass is taken where it differs, except where it drops words
+or brings in a glossary name that does not sound like what the first pass heard (`merge`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-MODES = ("names", "every-chunk")
+MODES = ("names", "names-hotwords", "every-chunk")
 MAX_SPAN = 3  # words of the first pass compared with a name
 SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: decode the chunk again with hints
 MERGE_RATIO = 0.5  # a hinted span replaces the first pass only when it sounds this similar (`sound`)
@@ -30,7 +30,9 @@ class Hints:
     initial_prompt: str | None = None
     hotwords: str | None = None
     names: tuple[str, ...] = ()
-    mode: str = "names"  # names: plain pass, hinted pass merged where a name was heard; every-chunk: hints always
+    # names: plain pass, hinted pass merged where a name was heard; names-hotwords: the same, the hinted pass
+    # without the prompt; every-chunk: prompt and hotwords on every chunk (the former behaviour)
+    mode: str = "names"
 
     def __bool__(self) -> bool:
         return bool(self.names or self.initial_prompt or self.hotwords)
@@ -117,17 +119,37 @@ def _heard(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[st
     return _similar(sound(" ".join(w["word"] for w in old)), sound(" ".join(w["word"] for w in new)), MERGE_RATIO)
 
 
+def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]) -> bool:
+    """Whether the hinted words `new`, where the plain pass heard `old`, bring in a glossary name not heard."""
+    return _is_name_span(new, names) and not _is_name_span(old, names) and not _heard(old, new, names)
+
+
+def _plain_case(plain: dict[str, Any], hinted: dict[str, Any]) -> dict[str, Any]:
+    """The hinted word (its punctuation fits the hinted text around it) in the plain pass's case."""
+    word = hinted["word"]
+    if plain["word"].lower() == plain["word"] and word.lower() != word:
+        word = word.lower()
+    return {**hinted, "word": word}
+
+
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str]
           ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The first pass with the second pass's name spans taken in (`_heard`); also the replacements made."""
+    """The hinted pass where it differs from the plain one, except where it drops words or invents a name.
+
+    Words only the plain pass has stay (a prompted pass that stops early loses nothing); a hinted span that
+    brings in a glossary name not heard (`_heard`) gives way to the plain words; words both passes agree on
+    keep the plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
+    """
     a, b = [_key(w["word"]) for w in first], [_key(w["word"]) for w in second]
     out: list[dict[str, Any]] = []
     taken: list[dict[str, str]] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         old, new = first[i1:i2], second[j1:j2]
-        if op != "equal" and _heard(old, new, names):
+        if op == "equal" or not new or _invents(old, new, names):
+            out.extend(old)
+        else:
+            if out and j1 and _key(out[-1]["word"]) == b[j1 - 1]:  # the punctuation before fits the new words
+                out[-1] = _plain_case(out[-1], second[j1 - 1])
             out.extend(new)
             taken.append({"from": " ".join(w["word"] for w in old), "to": " ".join(w["word"] for w in new)})
-        else:
-            out.extend(old)
     return out, taken

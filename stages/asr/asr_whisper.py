@@ -153,7 +153,8 @@ def transcribe_chunk(model: Any, piece: np.ndarray, offset: float, spans: list[t
     words, info = _decode(model, piece, offset, spans, language)
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return words, info, 1
-    hinted, _ = _decode(model, piece, offset, spans, language, hints.initial_prompt, hints.hotwords)
+    prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
+    hinted, _ = _decode(model, piece, offset, spans, language, prompt, hints.hotwords)
     merged, _ = merge(words, hinted, hints.names)
     return merged, info, 2
 

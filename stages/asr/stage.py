@@ -38,7 +38,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--language", default="en", help="ISO 639-1 code, or auto to detect")
     parser.add_argument("--model-dir", type=Path, default=Path("/models"))
     parser.add_argument("--hints", default="names", choices=MODES,
-                        help="names: hints only where a name was heard (default); every-chunk: hints on every chunk")
+                        help="names: hints only where a name was heard (default); names-hotwords: the same without "
+                             "the prompt; every-chunk: hints on every chunk")
     return parser.parse_args(argv)
 
 

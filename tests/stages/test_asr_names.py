@@ -35,6 +35,13 @@ def test_hinted_names_replace_what_the_plain_pass_heard() -> None:
     assert merged("if Professor Lynn disagrees.", "if Professor Lindqvist agrees.") == "if Professor Lindqvist agrees."
 
 
+def test_the_hinted_pass_wins_elsewhere() -> None:
+    """The names prime the recogniser: words around them come out better too, so those are taken."""
+    assert merged("Good for them in the cold radio.", "Good, put them in the cold room.") == \
+        "Good, put them in the cold room."
+    assert merged("Then we sail.", "Then we sail tonight.") == "Then we sail tonight."
+
+
 def test_a_glossary_name_never_replaces_another_name_or_common_words() -> None:
     """The leak of issue 9: the hint turned "Lake X arrived" into "<glossary name> must arrive"."""
     assert merged("Baker left for Lake Verna arrived.", "Baker left for Lake Tessaly must arrive.") == \
@@ -42,6 +49,7 @@ def test_a_glossary_name_never_replaces_another_name_or_common_words() -> None:
     assert merged("Baker left for Lake Verna today.", "Baker left for Lake Tessaly today.") == \
         "Baker left for Lake Verna today."
     assert merged("I hope the storm", "I Hope the storm") == "I hope the storm"  # a real-word name
+    assert merged("Then we sail.", "Then we sail to Lake Tessaly.") == "Then we sail."  # a name from nowhere
 
 
 def test_a_hinted_pass_that_stops_early_loses_nothing() -> None:
