@@ -20,11 +20,12 @@ SILENCE_RMS = 1e-4  # a chunk quieter than this is digital silence: nothing to t
 # in padding and 0.04 for the glossary prompt read back from noise; real speech here scored 0.24 or more
 MIN_MEAN_PROBABILITY = 0.15
 SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
-# a word outside the VAD speech is kept when at least this probable and this close to speech: a name heard
-# at p=0.96 was dropped for a zero-length time in a 250 ms gap between two spans; hallucinations in padding
-# measured at most 0.3 here
+# a word outside the VAD speech is kept when it is alone there (at most MAX_OUTSIDE_RUN words in a row), at
+# least this probable and this close to speech: a name heard at p=0.96 was dropped for a zero-length time in
+# a 250 ms gap between two spans; a hallucinated loop in a gap had 7 words at p 0.5-0.98
 KEEP_OUTSIDE_PROBABILITY = 0.5
 NEAR_SPEECH_S = 0.5
+MAX_OUTSIDE_RUN = 2
 TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
@@ -68,18 +69,23 @@ def load_audio(path: Path) -> np.ndarray:
 def _words(segment: Any, offset: float, spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
     """The segment's words in file time, edges snapped into the VAD speech.
 
-    A word wholly outside the speech is dropped as invented, unless it is near the speech and heard
-    clearly (`keep_outside`): Whisper gives a short last word a zero-length time in the gap after it.
+    Words wholly outside the speech are dropped as invented, except a lone clear word near the speech
+    (`keep_outside`): Whisper gives a short last word a zero-length time in the gap after it. A run of
+    several words outside the speech is a hallucination loop ("to able to able to able", p up to 0.98).
     A word without a leading space continues the previous one ("ill" + "-disposed") and is joined to it.
     """
-    words: list[dict[str, Any]] = []
+    timed = []
     for w in segment.words or []:
+        if w.word.strip():
+            start, end = snap(w.start + offset, w.end + offset, spans)
+            inside = any(s <= end and start <= e for s, e in spans)
+            timed.append((w, start, end, inside))
+    words: list[dict[str, Any]] = []
+    for i, (w, start, end, inside) in enumerate(timed):
         text, probability = w.word.strip(), float(w.probability)
-        if not text:
-            continue
-        start, end = snap(w.start + offset, w.end + offset, spans)
-        if not any(s <= end and start <= e for s, e in spans):
-            if not keep_outside(start, end, probability, spans):
+        if not inside:
+            run = _outside_run(timed, i)
+            if run > MAX_OUTSIDE_RUN or not keep_outside(start, end, probability, spans):
                 continue
             start = end = nearest_edge(start, end, spans)
         if words and not w.word.startswith(" "):
@@ -92,8 +98,18 @@ def _words(segment: Any, offset: float, spans: list[tuple[float, float]]) -> lis
     return words
 
 
+def _outside_run(timed: list[tuple[Any, float, float, bool]], i: int) -> int:
+    """How many consecutive words outside the speech the word at `i` belongs to."""
+    lo = hi = i
+    while lo > 0 and not timed[lo - 1][3]:
+        lo -= 1
+    while hi + 1 < len(timed) and not timed[hi + 1][3]:
+        hi += 1
+    return hi - lo + 1
+
+
 def keep_outside(start: float, end: float, probability: float, spans: list[tuple[float, float]]) -> bool:
-    """Whether a word outside the speech spans is kept: heard clearly and within NEAR_SPEECH_S of speech."""
+    """Whether a lone word outside the speech spans is kept: heard clearly and within NEAR_SPEECH_S of speech."""
     if probability < KEEP_OUTSIDE_PROBABILITY:
         return False
     return any(s - NEAR_SPEECH_S <= end and start <= e + NEAR_SPEECH_S for s, e in spans)

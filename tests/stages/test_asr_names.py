@@ -89,6 +89,8 @@ def test_unclear_or_far_words_outside_the_speech_are_still_dropped() -> None:
     out = _words(_segment((" Yes.", 1.2, 1.6, 0.9), (" Sound.", 2.1, 2.1, 0.0001), (" Far.", 4.0, 4.2, 0.99)),
                  0.0, spans)
     assert [w["word"] for w in out] == ["Yes."]
+    loop = [(w, 2.2, 2.2, 0.98) for w in (" to", " able", " to", " able", " to", " able")]
+    assert [w["word"] for w in _words(_segment((" bag.", 1.5, 2.0, 0.6), *loop), 0.0, spans)] == ["bag."]
 
 
 def test_word_pieces_without_a_space_join_the_word_before() -> None:
