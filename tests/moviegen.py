@@ -106,12 +106,13 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
 
 
-def _synthesise(text: str, voice: str, engine: str, wav: Path, speed: float = 1.0) -> None:
-    """`speed` 1.0 is the engine's normal rate (flite ~190, espeak-ng 150 words per minute); 1.8 is fast."""
+def synthesise(text: str, voice: str, engine: str, wav: Path, rate: float = 1.0) -> None:
+    """Speak `text` into a 16 kHz mono WAV; `rate` > 1 speaks faster (flite: shorter durations,
+    espeak-ng: words per minute scaled from its 150 default)."""
     if engine == "flite":
-        _run(["flite", "-voice", voice, "--setf", f"duration_stretch={1 / speed:.3f}", "-t", text, "-o", str(wav)])
+        _run(["flite", "-voice", voice, "--setf", f"duration_stretch={1 / rate:.3f}", "-t", text, "-o", str(wav)])
     else:
-        _run(["espeak-ng", "-v", voice, "-s", str(round(150 * speed)), "-w", str(wav), text])
+        _run(["espeak-ng", "-v", voice, "-s", str(round(150 * rate)), "-w", str(wav), text])
     with wave.open(str(wav)) as w:
         ok = w.getframerate() == RATE and w.getnchannels() == 1 and w.getsampwidth() == 2
     if not ok:  # e.g. espeak-ng writes 22.05 kHz
@@ -121,11 +122,11 @@ def _synthesise(text: str, voice: str, engine: str, wav: Path, speed: float = 1.
         tmp.replace(wav)
 
 
-def _silence(seconds: float) -> array.array:
+def silence(seconds: float) -> array.array:
     return array.array("h", bytes(2 * int(seconds * RATE)))
 
 
-def _trimmed_samples(wav: Path) -> array.array:
+def trimmed_samples(wav: Path) -> array.array:
     """The 16-bit samples of `wav` without leading/trailing silence."""
     with wave.open(str(wav)) as w:
         samples = array.array("h", w.readframes(w.getnframes()))
@@ -144,22 +145,22 @@ def _pick_engine(voice_engine: str) -> str:
 
 def _dialogue(script, engine: str, tmp: Path, speed: dict[str, float]) -> tuple[array.array, list[TruthLine]]:
     """Synthesise every line, place it after its silence; return the mono track and the truth lines."""
-    track = _silence(LEAD_IN_S)
+    track = silence(LEAD_IN_S)
     lines: list[TruthLine] = []
     voices = VOICES[engine]
     for i, (speaker, text, gap) in enumerate(script):
         voice = voices.get(speaker) or sorted(set(voices.values()))[i % len(voices)]
         wav = tmp / f"line{i:03d}.wav"
-        _synthesise(text, voice, engine, wav, speed.get(speaker, 1.0))
-        track.extend(_silence(gap))
+        synthesise(text, voice, engine, wav, speed.get(speaker, 1.0))
+        track.extend(silence(gap))
         start = len(track) / RATE
-        track.extend(_trimmed_samples(wav))
+        track.extend(trimmed_samples(wav))
         lines.append(TruthLine(round(start, 3), round(len(track) / RATE, 3), speaker, voice, text))
-    track.extend(_silence(TAIL_S))
+    track.extend(silence(TAIL_S))
     return track, lines
 
 
-def _write_wav(path: Path, samples: array.array) -> None:
+def write_wav(path: Path, samples: array.array) -> None:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
@@ -205,7 +206,7 @@ def make_movie(
         track, lines = _dialogue(script, engine, tmp, rates)
         duration = round(len(track) / RATE, 3)
         dialogue = tmp / "dialogue.wav"
-        _write_wav(dialogue, track)
+        write_wav(dialogue, track)
         _run(["ffmpeg", "-nostdin", "-v", "error", "-y",
               "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}:duration={duration}",
               "-i", str(dialogue), "-map", "0:v", "-map", "1:a",
@@ -230,7 +231,7 @@ def extract_wav(movie: str | Path, wav: str | Path) -> Path:
 
 def make_silence_wav(path: str | Path, seconds: float = 5.0) -> Path:
     """A 16 kHz mono WAV of digital silence."""
-    _write_wav(Path(path), _silence(seconds))
+    write_wav(Path(path), silence(seconds))
     return Path(path)
 
 

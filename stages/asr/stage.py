@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from asr_chunks import make_chunks, parse_segments
+from asr_hints import MODES, Hints
 from asr_models import resolve
 from reelstage_stage import (
     BadInput,
@@ -36,6 +37,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--model", default="auto", help="auto, a model name (tiny.en, base, ...) or a folder")
     parser.add_argument("--language", default="en", help="ISO 639-1 code, or auto to detect")
     parser.add_argument("--model-dir", type=Path, default=Path("/models"))
+    parser.add_argument("--hints", default="names", choices=MODES,
+                        help="names: hints only where a name was heard (default); names-hotwords: the same without "
+                             "the prompt; every-chunk: hints on every chunk")
     return parser.parse_args(argv)
 
 
@@ -48,18 +52,20 @@ def _read_json(path: Path, what: str) -> Any:
         raise BadInput(f"{what} {path} is not valid JSON ({exc}): rerun the stage that makes it") from None
 
 
-def _hints(path: Path | None) -> tuple[str | None, str | None]:
-    """(initial_prompt, hotwords) from glossary.json; none when there is no glossary."""
+def _hints(path: Path | None, mode: str) -> Hints:
+    """initial_prompt, hotwords and names from glossary.json; empty hints when there is no glossary."""
     if path is None or not path.exists():
         emit_note("no glossary: transcribing without name hints")
-        return None, None
+        return Hints()
     data = _read_json(path, "glossary")
     if not isinstance(data, dict):
         raise BadInput(f"glossary {path} is not a JSON object: rerun pre_ner")
     hotwords = data.get("hotwords")
     if isinstance(hotwords, list):
         hotwords = ", ".join(str(h) for h in hotwords)
-    return (str(data.get("initial_prompt") or "") or None), (str(hotwords or "") or None)
+    names = [n.get("text") if isinstance(n, dict) else n for n in data.get("names") or []]
+    return Hints(str(data.get("initial_prompt") or "") or None, str(hotwords or "") or None,
+                 tuple(" ".join(str(n).split()) for n in names if n and str(n).strip()), mode)
 
 
 def main(argv: list[str]) -> None:
@@ -77,7 +83,7 @@ def main(argv: list[str]) -> None:
         chosen = resolve(args.model, args.model_dir, language)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    initial_prompt, hotwords = _hints(args.glossary)
+    hints = _hints(args.glossary, args.hints)
 
     import asr_whisper  # heavy imports only once the input is known to be good
 
@@ -96,8 +102,8 @@ def main(argv: list[str]) -> None:
     model = asr_whisper.load_model(chosen.path, device)
     chunks = make_chunks(spans, duration)
     progress = ProgressThrottle(interval=0.5)
-    segments, detected = asr_whisper.transcribe_chunks(
-        model, audio, chunks, spans, language=language, initial_prompt=initial_prompt, hotwords=hotwords,
+    segments, detected, hinted = asr_whisper.transcribe_chunks(
+        model, audio, chunks, spans, language=language, hints=hints,
         on_chunk=lambda i, n: progress(i / n, f"chunk {i}/{n}"),
     )
     if not chunks:
@@ -106,11 +112,12 @@ def main(argv: list[str]) -> None:
     rtf = round(elapsed / max(duration, 1e-9), 4)
     write_json_atomic(args.out / "transcript.json", {
         **info, "model_path": str(chosen.path), "language": detected or language or "auto",
-        "hints": {"initial_prompt": initial_prompt, "hotwords": hotwords},
+        "hints": {"initial_prompt": hints.initial_prompt, "hotwords": hints.hotwords, "names": list(hints.names),
+                  "hinted_chunks": hinted},
         "chunks": [{"start": c.start, "end": c.end} for c in chunks],
         "segments": segments, "duration_s": round(duration, 3), "rtf": rtf,
     })
-    emit_info(segments=len(segments), chunks=len(chunks), rtf=rtf)
+    emit_info(segments=len(segments), chunks=len(chunks), hinted_chunks=hinted, rtf=rtf)
     progress(1.0, f"{len(segments)} segments")
 
 

@@ -70,6 +70,8 @@ def _protected(tokens: list[Token], name: str, zipf: Callable[[str], float], sen
     unless another word of the span is a word of the name ("Dr. Alvarez" is "Doctor Alvarez").
     """
     name_words = {_norm(w) for w in name.split()}
+    if all(t.core == t.core.lower() and zipf(_norm(t.core)) >= COMMON_ZIPF for t in tokens):
+        return True  # only dictionary words in lowercase: "I hope" is not "I Hope", whatever the glossary says
     anchored = any(_norm(t.core) in name_words for t in tokens)
     for k, tok in enumerate(tokens):
         core = tok.core
@@ -118,8 +120,8 @@ def correct_tokens(
             for i in range(len(tokens) - n + 1):
                 span = tokens[i : i + n]
                 text = _EDGE.match(" ".join(t.word for t in span)).group(2)
-                if not _norm(text) or text == name:
-                    continue
+                if not _norm(text) or text == name or (n > size and f" {target} " in f" {_norm(text)} "):
+                    continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if _norm(text) == target else fuzz.ratio(_norm(text), target)
                 if score >= threshold and not _protected(span, name, zipf, i in starts):
                     matches.append((score, n, i, name, text))

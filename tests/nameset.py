@@ -1,0 +1,248 @@
+"""The names test set: clips of dialogue with glossary names, in several voice families, some held out.
+
+Each `Case` is generated at test time, deterministically (fixed scripts, voices, rates and noise seeds):
+`make_clip(case, folder)` writes a 16 kHz mono WAV and returns a `Clip` with the reference text, the
+glossary, and which glossary names are spoken. Families:
+
+- `flite`: flite's voices (kal16, awb, rms, slt), slow to fast (up to ~250 words per minute);
+- `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, female variants);
+  Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
+- `real`: human recordings with their transcripts: five LibriVox clips of *Sense and Sensibility* read by
+  one reader, shipped in the source package of pocketsphinx 5.1.1 on PyPI (`tests/recordings.txt`, fetched
+  by `make test-deps` into `.venv/test-data/`).
+
+Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
+names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
+one that is ("Lake Verna" beside the glossary's "Lake Tessaly"), the case that once leaked.
+
+HELD-OUT part (`held_out=True`): its scripts, voices, rates and seeds are never used to choose a threshold,
+a prompt or a rule. Tune on the development part only; report both (bench/names.py does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from moviegen import RATE, silence, synthesise, trimmed_samples, write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDINGS_PIN = ROOT / "tests" / "recordings.txt"
+RECORDINGS_DIR = Path(os.environ.get("REELSTAGE_TEST_DATA", ROOT / ".venv" / "test-data"))
+LIBRIVOX = "test/data/librivox/sense_and_sensibility_01_austen_64kb-{}"
+
+Line = tuple[str, str, float]  # (voice, text, silence before in seconds)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One clip of the set: who speaks what, how fast, over which bed."""
+
+    name: str
+    family: str  # flite | espeak | real
+    held_out: bool
+    lines: tuple[Line, ...]
+    glossary: tuple[str, ...]
+    rate: float = 1.0
+    bed: str = "none"  # none | noise | music
+    seed: int = 0
+
+
+@dataclass
+class Clip:
+    """A generated clip: the WAV, the reference text and the names in it."""
+
+    case: Case
+    audio: Path
+    text: str
+    duration_s: float
+    spans: list[tuple[float, float]] = field(default_factory=list)  # truth speech spans
+
+    @property
+    def spoken(self) -> list[str]:
+        """Glossary names that are spoken (as written, case-sensitive)."""
+        return [n for n in self.case.glossary if name_count(self.text, n)]
+
+    @property
+    def absent(self) -> list[str]:
+        return [n for n in self.case.glossary if not name_count(self.text, n)]
+
+    @property
+    def words_per_minute(self) -> float:
+        speech = sum(e - s for s, e in self.spans) or self.duration_s
+        return 60 * len(self.text.split()) / speech
+
+
+def name_count(text: str, name: str) -> int:
+    """How often `name` occurs in `text` as whole words, exact case ("Hope" the name, not "hope")."""
+    return len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text))
+
+
+def name_score(reference: str, hypothesis: str, glossary: tuple[str, ...] | list[str]) -> tuple[int, int, int]:
+    """(names spoken, names spelled right, names invented) of a transcript against its reference.
+
+    Right: per glossary name, the occurrences found in both (min of the counts). Invented: occurrences in the
+    hypothesis beyond those in the reference (any occurrence of a name never spoken).
+    """
+    spoken = right = invented = 0
+    for name in glossary:
+        ref, hyp = name_count(reference, name), name_count(hypothesis, name)
+        spoken += ref
+        right += min(ref, hyp)
+        invented += max(0, hyp - ref)
+    return spoken, right, invented
+
+
+# --- scripts: development part --------------------------------------------------------------------
+DEV_HARBOUR: tuple[tuple[str, float], ...] = (
+    ("Hope, are you awake? Captain Quorin wants us on deck.", 0.0),
+    ("I am coming. Is Baker with him?", 0.7),
+    ("Baker left for Lake Verna before dawn.", 0.25),
+    ("Then we sail to Port Kessel without him.", 0.9),
+    ("I hope the storm stays away from the coast.", 0.6),
+    ("Tell Quorin we are ready.", 0.25),
+    ("Hope.", 0.5),
+    ("What now?", 0.3),
+    ("The doctor from Ashgrove is on the radio. She asks for Baker.", 0.8),
+)
+DEV_HARBOUR_GLOSSARY = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Mirela")
+
+DEV_LAB: tuple[tuple[str, float], ...] = (
+    ("Doctor Vashti, the samples from Oduya Station arrived.", 0.0),
+    ("Good. Put them in the cold room next to the rose bushes.", 0.8),
+    ("Rose asked if she can help with the count.", 0.6),
+    ("Only if Professor Lindqvist agrees.", 0.3),
+    ("He is in Brenholm until Friday.", 0.9),
+    ("Then call him tonight, and bring the report from Oduya Station.", 0.5),
+)
+DEV_LAB_GLOSSARY = ("Doctor Vashti", "Oduya Station", "Rose", "Professor Lindqvist", "Brenholm", "Castellane")
+
+# --- scripts: HELD-OUT part (never tune on these) --------------------------------------------------
+HELD_MARKET: tuple[tuple[str, float], ...] = (
+    ("Mason, did you see where Grace went?", 0.0),
+    ("She took the cart to Fenwick Market.", 0.5),
+    ("Fenwick? That is an hour away.", 0.3),
+    ("Sister Ilyra said the bridge at Caldmoor is closed.", 0.9),
+    ("Then Grace will come back by the river road.", 0.6),
+    ("Ask Ilyra to ring the bell at six.", 0.25),
+    ("Mason will wait at the gate of Fort Anselm.", 0.7),
+)
+HELD_MARKET_GLOSSARY = ("Mason", "Grace", "Fenwick", "Sister Ilyra", "Caldmoor", "Fort Anselm", "Tobiah", "Wren")
+
+HELD_TRAIN: tuple[tuple[str, float], ...] = (
+    ("Inspector Okafor, the train from Varnholt is late again.", 0.0),
+    ("How late?", 0.3),
+    ("Forty minutes. Miss Sterling is still on board.", 0.25),
+    ("Then we meet her at Lake Ondra station.", 0.8),
+    ("Bring the file on Thessaly Court.", 0.6),
+    ("Sterling will not like it.", 0.4),
+)
+HELD_TRAIN_GLOSSARY = ("Inspector Okafor", "Varnholt", "Miss Sterling", "Thessaly Court", "Lake Tessaly", "Ruen")
+
+
+def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
+    return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
+
+
+CASES: tuple[Case, ...] = (
+    # development
+    Case("flite-harbour", "flite", False, _voiced(DEV_HARBOUR, ("rms", "slt")), DEV_HARBOUR_GLOSSARY),
+    Case("flite-lab-fast", "flite", False, _voiced(DEV_LAB, ("awb", "slt")), DEV_LAB_GLOSSARY, rate=1.45,
+         bed="noise", seed=1),
+    Case("espeak-harbour", "espeak", False, _voiced(DEV_HARBOUR, ("en-us", "en-gb+f3")), DEV_HARBOUR_GLOSSARY,
+         bed="music", seed=2),
+    Case("espeak-lab-fast", "espeak", False, _voiced(DEV_LAB, ("en-gb-x-rp", "en-us+f2")), DEV_LAB_GLOSSARY,
+         rate=1.5),
+    Case("real-dashwood", "real", False, (("0870", "", 0.0), ("0880", "", 0.8), ("0890", "", 0.6)),
+         ("John Dashwood", "Marianne", "Elinor", "Norland")),
+    # held out
+    Case("held-flite-market-slow", "flite", True, _voiced(HELD_MARKET, ("kal16", "awb")), HELD_MARKET_GLOSSARY,
+         rate=0.8, bed="music", seed=11),
+    Case("held-flite-train-fast", "flite", True, _voiced(HELD_TRAIN, ("rms", "slt")), HELD_TRAIN_GLOSSARY,
+         rate=1.55, bed="noise", seed=12),
+    Case("held-espeak-market", "espeak", True, _voiced(HELD_MARKET, ("en-gb-scotland", "en-029")),
+         HELD_MARKET_GLOSSARY, bed="noise", seed=13),
+    Case("held-espeak-train-fast", "espeak", True, _voiced(HELD_TRAIN, ("en-us-nyc", "en-gb-x-gbclan+f4")),
+         HELD_TRAIN_GLOSSARY, rate=1.55),
+    Case("held-real-amiable", "real", True, (("0920", "", 0.0), ("0930", "", 0.7)),
+         ("John Dashwood", "Willoughby", "Fanny"), bed="noise", seed=14),
+)
+
+
+def case(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
+
+
+# --- generation ------------------------------------------------------------------------------------
+def recordings_archive() -> Path:
+    """The pinned source archive that ships the recordings; FileNotFoundError saying how to get it."""
+    pin = RECORDINGS_PIN.read_text(encoding="utf-8")
+    name, version = re.search(r"^(\S+)==(\S+)", pin, re.M).groups()
+    digest = re.search(r"--hash=sha256:([0-9a-f]{64})", pin).group(1)
+    path = RECORDINGS_DIR / f"{name}-{version}.tar.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} missing: run make test-deps (downloads {name}=={version} from PyPI)")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise ValueError(f"{path} does not match the hash in {RECORDINGS_PIN}: delete it and run make test-deps")
+    return path
+
+
+def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
+    """One LibriVox clip (WAV) and its transcript from the archive."""
+    base = LIBRIVOX.format(clip)
+    with tarfile.open(archive) as tar:
+        top = tar.getmembers()[0].name.split("/")[0]
+        for suffix in (".wav", ".txt"):
+            member = tar.getmember(f"{top}/{base}{suffix}")
+            (tmp / f"{clip}{suffix}").write_bytes(tar.extractfile(member).read())
+    text = (tmp / f"{clip}.txt").read_text(encoding="utf-8").split()
+    text = " ".join(w if w != "john" else "John" for w in text).replace("John dashwood", "John Dashwood")
+    return tmp / f"{clip}.wav", text
+
+
+def _bed(dialogue: Path, out: Path, bed: str, seed: int, duration: float) -> None:
+    """Mix a deterministic noise or music bed ~20 dB under the dialogue."""
+    if bed == "noise":
+        source = f"anoisesrc=color=pink:amplitude=0.03:seed={seed}:sample_rate={RATE}:duration={duration}"
+    else:  # three slow tones with a tremolo: a crude music bed
+        tones = "+".join(f"0.02*sin(2*PI*{f}*t)" for f in (220 + seed, 277, 330))
+        source = f"aevalsrc='({tones})*(0.6+0.4*sin(2*PI*0.5*t))':s={RATE}:d={duration}"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(dialogue), "-f", "lavfi", "-i", source,
+         "-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0:duration=first", "-ac", "1", "-ar", str(RATE),
+         "-c:a", "pcm_s16le", str(out)], check=True, capture_output=True)
+
+
+def make_clip(case: Case, folder: Path) -> Clip:
+    """Generate `case` as `<folder>/<case.name>.wav`; deterministic for a given case."""
+    folder.mkdir(parents=True, exist_ok=True)
+    track, texts, spans = silence(1.0), [], []
+    with tempfile.TemporaryDirectory(prefix="nameset-") as tmpdir:
+        tmp = Path(tmpdir)
+        archive = recordings_archive() if case.family == "real" else None
+        for i, (voice, text, gap) in enumerate(case.lines):
+            if archive is not None:
+                wav, text = _recording(archive, voice, tmp)
+            else:
+                wav = tmp / f"line{i:03d}.wav"
+                synthesise(text, voice, "flite" if case.family == "flite" else "espeak-ng", wav, case.rate)
+            track.extend(silence(gap))
+            start = len(track) / RATE
+            track.extend(trimmed_samples(wav))
+            spans.append((round(start, 3), round(len(track) / RATE, 3)))
+            texts.append(text)
+        track.extend(silence(1.0))
+        out = folder / f"{case.name}.wav"
+        duration = round(len(track) / RATE, 3)
+        if case.bed == "none":
+            write_wav(out, track)
+        else:
+            write_wav(tmp / "dry.wav", track)
+            _bed(tmp / "dry.wav", out, case.bed, case.seed, duration)
+    return Clip(case, out, " ".join(texts), duration, spans)

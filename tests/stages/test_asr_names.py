@@ -1,0 +1,102 @@
+"""Names without side effects in the asr stage: words kept in VAD gaps, hints merged only where a name was heard.
+
+Pure logic here (no model); the end-to-end bounds on the names test set are in tests/test_names.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "stages" / "asr")]
+
+from asr_hints import merge, sound, suspects  # noqa: E402
+
+NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
+         "Brenholm", "Doctor Vashti")
+
+
+def words(text: str, probability: float = 0.9) -> list[dict[str, Any]]:
+    return [{"word": w, "start": float(i), "end": i + 0.5, "probability": probability}
+            for i, w in enumerate(text.split())]
+
+
+def merged(first: str, second: str) -> str:
+    return " ".join(w["word"] for w in merge(words(first), words(second), NAMES)[0])
+
+
+def test_hinted_names_replace_what_the_plain_pass_heard() -> None:
+    assert merged("we sail to Port Castle now.", "we sail to Port Kessel now.") == "we sail to Port Kessel now."
+    assert merged("Tell Quarin we are ready.", "Tell Quorin we are ready.") == "Tell Quorin we are ready."
+    assert merged("from Ash Grove is", "from Ashgrove is") == "from Ashgrove is"
+    assert merged("if Professor Lynn disagrees.", "if Professor Lindqvist agrees.") == "if Professor Lindqvist agrees."
+
+
+def test_the_hinted_pass_wins_elsewhere() -> None:
+    """The names prime the recogniser: words around them come out better too, so those are taken."""
+    assert merged("Good for them in the cold radio.", "Good, put them in the cold room.") == \
+        "Good, put them in the cold room."
+    assert merged("Then we sail.", "Then we sail tonight.") == "Then we sail tonight."
+
+
+def test_a_glossary_name_never_replaces_another_name_or_common_words() -> None:
+    """The leak of issue 9: the hint turned "Lake X arrived" into "<glossary name> must arrive"."""
+    assert merged("Baker left for Lake Verna arrived.", "Baker left for Lake Tessaly must arrive.") == \
+        "Baker left for Lake Verna arrived."
+    assert merged("Baker left for Lake Verna today.", "Baker left for Lake Tessaly today.") == \
+        "Baker left for Lake Verna today."
+    assert merged("I hope the storm", "I Hope the storm") == "I hope the storm"  # a real-word name
+    assert merged("Then we sail.", "Then we sail to Lake Tessaly.") == "Then we sail."  # a name from nowhere
+
+
+def test_a_hinted_pass_that_stops_early_loses_nothing() -> None:
+    """With the prompt, tiny.en stopped after the first sentence on fast speech (WER 0.84)."""
+    first = "Dr. Mashti, the samples arrived. Put them in the cold room. Only if Professor Link agrees."
+    out = merged(first, "Doctor Vashti, the samples arrived.")
+    assert out == first.replace("Dr. Mashti,", "Doctor Vashti,")
+
+
+def test_only_chunks_that_sound_like_a_name_are_decoded_again() -> None:
+    assert suspects(words("we sail to Port Castle"), NAMES)
+    assert suspects(words("Tell Quarin we are ready"), NAMES)
+    assert not suspects(words("the storm stays away from the coast"), NAMES)
+    assert not suspects(words("anything at all"), ())
+    assert sound("Kessel") == sound("Kassel") and sound("Verna") != sound("Tessaly")
+
+
+def _segment(*spec: tuple[str, float, float, float]) -> Any:
+    return SimpleNamespace(words=[SimpleNamespace(word=w, start=s, end=e, probability=p) for w, s, e, p in spec])
+
+
+def test_a_clear_word_with_a_zero_length_time_in_a_vad_gap_is_kept() -> None:
+    """Issue 9: "... Captain Quorin" lost its name: p=0.96, zero length, inside a 250 ms gap between spans."""
+    from asr_whisper import _words
+
+    spans = [(1.0, 2.0), (2.25, 3.0)]
+    out = _words(_segment((" Thank", 1.2, 1.5, 0.9), (" you,", 1.5, 1.9, 0.9), (" Quorin.", 2.1, 2.1, 0.96)),
+                 0.0, spans)
+    assert [w["word"] for w in out] == ["Thank", "you,", "Quorin."]
+    assert out[-1]["start"] == out[-1]["end"] in (2.0, 2.25)
+
+
+def test_unclear_or_far_words_outside_the_speech_are_still_dropped() -> None:
+    from asr_whisper import _words
+
+    spans = [(1.0, 2.0)]
+    out = _words(_segment((" Yes.", 1.2, 1.6, 0.9), (" Sound.", 2.1, 2.1, 0.0001), (" Far.", 4.0, 4.2, 0.99)),
+                 0.0, spans)
+    assert [w["word"] for w in out] == ["Yes."]
+    loop = [(w, 2.2, 2.2, 0.98) for w in (" to", " able", " to", " able", " to", " able")]
+    assert [w["word"] for w in _words(_segment((" bag.", 1.5, 2.0, 0.6), *loop), 0.0, spans)] == ["bag."]
+
+
+def test_word_pieces_without_a_space_join_the_word_before() -> None:
+    from asr_whisper import _words
+
+    out = _words(_segment((" an", 1.0, 1.2, 0.9), (" ill", 1.2, 1.4, 0.9), ("-disposed", 1.4, 1.9, 0.7)),
+                 0.0, [(0.9, 2.0)])
+    assert [w["word"] for w in out] == ["an", "ill-disposed"]
+    assert out[-1] == {"start": 1.2, "end": 1.9, "word": "ill-disposed", "probability": 0.7}
