@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from asr_audio import WavChunks
+from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, snap
 
 SAMPLE_RATE = 16000
@@ -19,6 +23,10 @@ SILENCE_RMS = 1e-4  # a chunk quieter than this is digital silence: nothing to t
 # in padding and 0.04 for the glossary prompt read back from noise; real speech here scored 0.24 or more
 MIN_MEAN_PROBABILITY = 0.15
 SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
+# what model.transcribe is asked for every chunk (part of the checkpoint key)
+DECODE_OPTIONS: dict[str, Any] = {
+    "beam_size": 5, "word_timestamps": True, "condition_on_previous_text": False, "vad_filter": False,
+}
 TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
@@ -39,24 +47,26 @@ def pick_device() -> Device:
     return Device("cpu", "int8")
 
 
-def load_model(path: Path, device: Device) -> Any:
-    """Load a local model folder (never a name: a name would go to the hub)."""
+def load_model(path: Path, device: Device, workers: int = 1) -> Any:
+    """Load a local model folder (never a name: a name would go to the hub).
+
+    `workers` chunks can be decoded at once; on CPU the cores are shared out between them.
+    """
     from faster_whisper import WhisperModel
 
     return WhisperModel(
         str(path),
         device=device.device,
         compute_type=device.compute_type,
-        cpu_threads=os.cpu_count() or 0,
+        cpu_threads=cpu_threads(workers),
+        num_workers=workers,
         local_files_only=True,
     )
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """The file's audio as 16 kHz mono float32."""
-    from faster_whisper import decode_audio
-
-    return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+def cpu_threads(workers: int) -> int:
+    """CTranslate2 threads per worker: the cores shared out, at least one each."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def _words(segment: Any, offset: float, spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
@@ -89,9 +99,39 @@ def sentences(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return segments
 
 
+def decode_chunk(
+    model: Any, samples: np.ndarray, *, language: str | None, initial_prompt: str | None, hotwords: str | None
+) -> dict[str, Any]:
+    """The model's raw output for one chunk, as plain JSON data (chunk-relative word times).
+
+    `{"language": code or None when silent, "segments": [{"words": [{start, end, word, probability}]}]}`
+    """
+    if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
+        return {"language": None, "segments": []}
+    found, info = model.transcribe(
+        samples,
+        language=language,
+        initial_prompt=initial_prompt or None,
+        hotwords=hotwords or None,
+        **DECODE_OPTIONS,
+    )
+    segments = [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
+                            "probability": float(w.probability)} for w in seg.words or []]} for seg in found]
+    return {"language": info.language, "segments": segments}
+
+
+def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """Sentence segments in file time from one chunk's raw output (see `decode_chunk`)."""
+    words = []
+    for seg in raw["segments"]:
+        segment = SimpleNamespace(words=[SimpleNamespace(**w) for w in seg["words"]])
+        words.extend(_words(segment, chunk.start, spans))
+    return sentences(words)
+
+
 def transcribe_chunks(
     model: Any,
-    audio: np.ndarray,
+    audio: WavChunks,
     chunks: list[Chunk],
     spans: list[tuple[float, float]],
     *,
@@ -99,29 +139,46 @@ def transcribe_chunks(
     initial_prompt: str | None,
     hotwords: str | None,
     on_chunk: Callable[[int, int], None],
+    store: ChunkStore | None = None,
+    workers: int = 1,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times and the language.
 
-    Word edges in non-speech are snapped into the VAD `spans`, words wholly outside them dropped. The
-    language is `language`, or when that is None the one detected in most of the speech.
+    Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
+    many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
+    as it is done. Word edges in non-speech are snapped into the VAD `spans`, words wholly outside them
+    dropped. The language is `language`, or when that is None the one detected in most of the speech.
     """
+    store = store or ChunkStore(None, {})
     segments: list[dict[str, Any]] = []
     detected: Counter[str] = Counter()
-    for i, chunk in enumerate(chunks, 1):
-        piece = audio[int(chunk.start * SAMPLE_RATE) : int(chunk.end * SAMPLE_RATE)]
-        if piece.size and float(np.sqrt(np.mean(piece**2))) >= SILENCE_RMS:
-            found, info = model.transcribe(
-                piece,
-                language=language,
-                beam_size=5,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                initial_prompt=initial_prompt or None,
-                hotwords=hotwords or None,
-                vad_filter=False,
-            )
-            detected[info.language] += chunk.end - chunk.start
-            words = [w for seg in found for w in _words(seg, chunk.start, spans)]
-            segments.extend(sentences(words))
-        on_chunk(i, len(chunks))
+    hints = {"language": language, "initial_prompt": initial_prompt, "hotwords": hotwords}
+
+    def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
+        raw = decode_chunk(model, WavChunks.samples(pcm), **hints)
+        store.put(chunk.start, key, raw)
+        return raw
+
+    pending: deque[tuple[Chunk, Future[dict[str, Any]] | dict[str, Any]]] = deque()
+
+    def finish_oldest() -> None:
+        chunk, job = pending.popleft()
+        raw = job.result() if isinstance(job, Future) else job
+        if raw["language"]:
+            detected[raw["language"]] += chunk.end - chunk.start
+        segments.extend(chunk_segments(raw, chunk, spans))
+        on_chunk(len(chunks) - len(pending) - len(todo), len(chunks))
+
+    todo = deque(chunks)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while todo:
+            chunk = todo.popleft()
+            pcm = audio.pcm(chunk.start, chunk.end)
+            key = store.key(chunk.start, chunk.end, WavChunks.digest(pcm))
+            cached = store.get(chunk.start, key)
+            pending.append((chunk, cached if cached is not None else pool.submit(decode, chunk, key, pcm)))
+            while len(pending) > 2 * max(1, workers) or (pending and not isinstance(pending[0][1], Future)):
+                finish_oldest()
+        while pending:
+            finish_oldest()
     return segments, language or next((lang for lang, _ in detected.most_common(1)), None)
