@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+TAG = os.environ.get("REELSTAGE_TAG", "latest")
 ROOT = Path(__file__).resolve().parents[2]
 STAGE_DIR = ROOT / "stages" / "asr"
 sys.path[:0] = [str(ROOT / "tests"), str(STAGE_DIR), str(ROOT / "stages" / "common")]
@@ -53,7 +55,10 @@ def movie(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (models / "tiny.en").symlink_to(Path(next(iter(spec.submodule_search_locations))) / "model")
     vad = tmp / "segments.json"
     vad.write_text(json.dumps({"segments": truth.vad_segments(0.1)}))
-    return {"audio": extract_wav(tmp / "movie.mp4", tmp / "audio.wav"), "vad": vad, "model_dir": models.parent}
+    audio = extract_wav(tmp / "movie.mp4", tmp / "audio.wav")
+    for path in (tmp, audio, vad):  # readable by the container's user
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return {"audio": audio, "vad": vad, "model_dir": models.parent}
 
 
 def transcript(out: Path) -> dict[str, Any]:
@@ -106,3 +111,47 @@ def test_store_reuses_only_a_complete_file_with_the_same_key(tmp_path: Path) -> 
     assert ChunkStore(tmp_path, {"model": "tiny.en", "beam_size": 5}).get(1.0, key) is None
     assert not list(tmp_path.glob(".*.tmp"))
     assert ChunkStore(None, {}).get(1.0, key) is None
+
+
+def docker_asr(movie_dir: Path, out: Path, checkpoint: Path, name: str) -> list[str]:
+    return ["docker", "run", "--rm", "--name", name, "--user", f"{os.getuid()}:{os.getgid()}", "--network", "none",
+            "-v", f"{movie_dir}:/work:ro", "-v", f"{out}:/out", "-v", f"{checkpoint}:/checkpoint",
+            f"reelstage/asr:{TAG}", "--audio", "/work/audio.wav", "--vad", "/work/segments.json", "--out", "/out",
+            "--language", "en", "--model-dir", "/models", "--checkpoint", "/checkpoint"]
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(shutil.which("docker") is None, reason="needs docker")
+def test_container_killed_mid_way_resumes(movie: dict[str, Any], tmp_path: Path) -> None:
+    if subprocess.run(["docker", "image", "inspect", f"reelstage/asr:{TAG}"], capture_output=True).returncode:
+        pytest.skip(f"image reelstage/asr:{TAG} not built (make images)")
+    work = movie["audio"].parent
+    outs = {k: tmp_path / k for k in ("plain", "killed", "resumed")}
+    checkpoints = {k: tmp_path / f"ckpt-{k}" for k in ("plain", "killed")}
+    for folder in [*outs.values(), *checkpoints.values()]:
+        folder.mkdir()
+    name = f"reelstage-test-asr-ckpt-{os.getpid()}"
+    proc = subprocess.run(docker_asr(work, outs["plain"], checkpoints["plain"], f"{name}-plain"),
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = transcript(outs["plain"])
+    n_chunks = len(expected["chunks"])
+
+    killed = subprocess.Popen(docker_asr(work, outs["killed"], checkpoints["killed"], name),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while not list(checkpoints["killed"].glob("chunk-*.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        subprocess.run(["docker", "kill", "--signal", "KILL", name], capture_output=True, timeout=60)
+    finally:
+        killed.wait(timeout=120)
+    done_before = len(list(checkpoints["killed"].glob("chunk-*.json")))
+    assert 1 <= done_before < n_chunks, "the kill came too late to leave work undone"
+
+    proc = subprocess.run(docker_asr(work, outs["resumed"], checkpoints["killed"], f"{name}-resumed"),
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    notes = [json.loads(line)["note"] for line in proc.stdout.splitlines() if line.startswith('{"note": "asr: ')]
+    assert notes == [f"asr: {done_before} chunks reused from checkpoint, {n_chunks - done_before} transcribed"]
+    assert transcript(outs["resumed"]) == expected
