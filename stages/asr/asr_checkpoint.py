@@ -2,9 +2,9 @@
 
 One small JSON file per decoded chunk, written atomically (temp file, fsync, rename): a SIGKILL at any
 instant leaves either the whole file or none. A file is reused only when its key matches: the chunk's
-bounds, a digest of its samples, and every setting that changes what the model outputs (engine version,
-model, device, language, hints, decode options). Only the raw decode is stored; word selection and
-sentence splitting run again on every attempt, so they may change without invalidating checkpoints.
+bounds, a digest of its samples, the VAD spans in and near it, and every setting that changes what the
+model outputs (engine version, model, device, language, hints, decode options). Only the raw decode is
+stored; word selection and sentence splitting run again on every attempt.
 """
 
 from __future__ import annotations

@@ -174,7 +174,8 @@ def transcribe_chunks(
         while todo:
             chunk = todo.popleft()
             pcm = audio.pcm(chunk.start, chunk.end)
-            key = store.key(chunk.start, chunk.end, WavChunks.digest(pcm))
+            near = [(a, b) for a, b in spans if a < chunk.end + 1.0 and b > chunk.start - 1.0]
+            key = store.key(chunk.start, chunk.end, f"{WavChunks.digest(pcm)}:{near}")
             cached = store.get(chunk.start, key)
             pending.append((chunk, cached if cached is not None else pool.submit(decode, chunk, key, pcm)))
             while len(pending) > 2 * max(1, workers) or (pending and not isinstance(pending[0][1], Future)):
