@@ -7,7 +7,8 @@ and, for each ASR variant given, WER and ASR speed side by side.
     python bench/e2e.py --minutes 10 --baseline-tag speed-base   also run images reelstage/*:speed-base first
     python bench/e2e.py --variant faster-whisper:tiny.en --repeat-script 3
 
-Images are reelstage/<stage>:$REELSTAGE_TAG (default latest). Memory per stage, three ways:
+Images are reelstage/<stage>:$REELSTAGE_TAG (default latest). CPU s is the container's CPU time (cgroup
+cpuacct), steadier than wall time when the machine is shared. Memory per stage, three ways:
   RSS     the stage's own peak resident set (ru_maxrss of the process and its children), from its `info`;
   anon    the container cgroup's anonymous memory (memory.stat total_rss / anon), sampled every 0.2 s;
   cgroup  the container cgroup's peak usage (memory.max_usage_in_bytes / memory.peak), which also counts
@@ -35,6 +36,7 @@ from moviegen import DEFAULT_SCRIPT, MovieTruth, make_long_movie, make_movie, we
 LABEL = "io.reelstage"
 CGROUP_V1 = Path("/sys/fs/cgroup/memory/docker")
 CGROUP_V2 = Path("/sys/fs/cgroup/system.slice")
+CPUACCT_V1 = Path("/sys/fs/cgroup/cpuacct/docker")
 WER_WINDOW_S = 600.0  # WER over the first 10 minutes (edit distance is quadratic in the word count)
 MB = 1 << 20
 
@@ -47,6 +49,7 @@ class MemoryWatch(threading.Thread):
         self.workdir = str(workdir)
         self.peak: dict[str, int] = {}
         self.anon: dict[str, int] = {}
+        self.cpu_ns: dict[str, int] = {}
         self._stages: dict[str, str | None] = {}
         self._done = threading.Event()
 
@@ -63,6 +66,7 @@ class MemoryWatch(threading.Thread):
                     peak, anon = _read_cgroup(folder)
                     self.peak[stage] = max(self.peak.get(stage, 0), peak)
                     self.anon[stage] = max(self.anon.get(stage, 0), anon)
+                    self.cpu_ns[stage] = max(self.cpu_ns.get(stage, 0), _read_cpu_ns(cid, folder))
 
     def stop(self) -> None:
         self._done.set()
@@ -98,6 +102,18 @@ def _read_cgroup(folder: Path) -> tuple[int, int]:
         return peak, int(stat.get(key, 0))
     except (OSError, ValueError):
         return 0, 0
+
+
+def _read_cpu_ns(cid: str, folder: Path) -> int:
+    """CPU time the container has used so far, in ns (cgroup v1 cpuacct.usage, v2 cpu.stat usage_usec)."""
+    try:
+        v1 = CPUACCT_V1 / cid / "cpuacct.usage"
+        if v1.exists():
+            return int(v1.read_text())
+        stat = dict(line.split() for line in (folder / "cpu.stat").read_text().splitlines())
+        return int(stat.get("usage_usec", 0)) * 1000
+    except (OSError, ValueError):
+        return 0
 
 
 def load() -> str:
@@ -143,7 +159,8 @@ def stage_rows(workdir: Path, watch: MemoryWatch) -> dict[str, dict]:
         st = manifest["stages"].get(name, {})
         rows[name] = {"status": st.get("status", "-"), "s": st.get("duration_s") or 0.0,
                       "rss": (st.get("info") or {}).get("peak_rss_mb"),
-                      "anon": watch.anon.get(name, 0) / MB, "cgroup": watch.peak.get(name, 0) / MB}
+                      "anon": watch.anon.get(name, 0) / MB, "cgroup": watch.peak.get(name, 0) / MB,
+                      "cpu": watch.cpu_ns.get(name, 0) / 1e9}
     return rows
 
 
@@ -153,21 +170,23 @@ def _mb(value: float | None) -> str:
 
 def print_table(rows: dict[str, dict], total: float, media: float, base: dict[str, dict] | None,
                 base_total: float | None) -> None:
-    head = f"{'stage':<15} {'status':<9} {'wall s':>8} {'RTF':>7} {'RSS MB':>7} {'anon MB':>7} {'cgroup MB':>9}"
+    head = (f"{'stage':<15} {'status':<9} {'wall s':>8} {'RTF':>7} {'CPU s':>7} {'RSS MB':>7} {'anon MB':>7} "
+            f"{'cgroup MB':>9}")
     if base:
-        head += f" | {'base s':>8} {'speedup':>7} {'base RSS':>8} {'base cg':>7}"
+        head += f" | {'base s':>8} {'speedup':>7} {'base CPU':>8} {'base RSS':>8} {'base cg':>7}"
     print(head)
     for name, r in rows.items():
-        line = (f"{name:<15} {r['status']:<9} {r['s']:8.1f} {r['s'] / media:7.4f} {_mb(r['rss'])} "
+        line = (f"{name:<15} {r['status']:<9} {r['s']:8.1f} {r['s'] / media:7.4f} {r['cpu']:7.1f} {_mb(r['rss'])} "
                 f"{_mb(r['anon'])} {_mb(r['cgroup'])}  ")
         if base and name in base:
             b = base[name]
             ratio = f"{b['s'] / r['s']:6.2f}x" if r["s"] > 0 and b["s"] > 0 else "      -"
-            line += f"| {b['s']:8.1f} {ratio} {_mb(b['rss'] or b['anon'])}  {_mb(b['cgroup'])}"
+            line += f"| {b['s']:8.1f} {ratio} {b['cpu']:8.1f} {_mb(b['rss'] or b['anon'])}  {_mb(b['cgroup'])}"
         print(line)
-    line = f"{'total (wall)':<15} {'':<9} {total:8.1f} {total / media:7.4f} {'':>7} {'':>7} {'':>9}  "
-    if base_total:
-        line += f"| {base_total:8.1f} {base_total / total:6.2f}x"
+    cpu = sum(r["cpu"] for r in rows.values())
+    line = f"{'total (wall)':<15} {'':<9} {total:8.1f} {total / media:7.4f} {cpu:7.1f} {'':>7} {'':>7} {'':>9}  "
+    if base_total and base:
+        line += f"| {base_total:8.1f} {base_total / total:6.2f}x {sum(r['cpu'] for r in base.values()):8.1f}"
     print(line)
 
 
