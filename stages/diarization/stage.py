@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import time
 import wave
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -68,24 +65,17 @@ def read_span(wav: wave.Wave_read, span: Span) -> np.ndarray:
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def resemblyzer_turns(
-    args: argparse.Namespace, segments: list[Span], workers: int = 1
-) -> list[tuple[float, float, str]]:
-    """Cut segments into windows, embed each, cluster, and label clusters S1, S2, ... in order.
-
-    The audio is read once, segment by segment; batches of windows are embedded by `workers` threads
-    (numpy's matrix products run outside the GIL), the same batches whatever the count, so the same result.
-    """
+def resemblyzer_turns(args: argparse.Namespace, segments: list[Span]) -> list[tuple[float, float, str]]:
+    """Cut segments into windows, embed each, cluster, and label clusters S1, S2, ... in order."""
     progress = ProgressThrottle()
     progress(0.0, "loading the voice encoder")
     encoder = VoiceEncoder()
     total = sum(e - s for s, e in segments)
     spans: list[Span] = []
     embeddings: list[np.ndarray] = []
-    in_flight: deque[Future[np.ndarray]] = deque()
     pending: list[np.ndarray] = []
     done = 0.0
-    with wave.open(str(args.audio), "rb") as wav, ThreadPoolExecutor(max_workers=workers) as pool:
+    with wave.open(str(args.audio), "rb") as wav:
         for k, segment in enumerate(segments):
             samples = read_span(wav, segment)
             for window in split_segment(segment, frame_energy(samples, SAMPLE_RATE)):
@@ -95,12 +85,9 @@ def resemblyzer_turns(
                     pending.append(samples[a:b])
             done += segment[1] - segment[0]
             if pending and (len(pending) >= BATCH_WINDOWS or k == len(segments) - 1):
-                in_flight.append(pool.submit(encoder.embed_utterances, pending))
+                embeddings.append(encoder.embed_utterances(pending))
                 pending = []
-                while len(in_flight) > 2 * workers:  # bounded: a few batches of audio in memory
-                    embeddings.append(in_flight.popleft().result())
                 progress(0.95 * done / total, f"embedded {len(spans)} windows")
-        embeddings.extend(job.result() for job in in_flight)
     if not spans:
         return []
     durations = np.array([e - s for s, e in spans])
@@ -135,7 +122,7 @@ def main(argv: list[str]) -> None:
     raw = pyannote_turns(args)
     engine = "pyannote.audio" if raw is not None else "resemblyzer-numpy"
     if raw is None:
-        raw = resemblyzer_turns(args, segments, workers=os.cpu_count() or 1)
+        raw = resemblyzer_turns(args, segments)
     speakers = list(dict.fromkeys(label for _, _, label in sorted(raw)))
     turns = merge_turns([(s, e) for s, e, _ in raw], [label for _, _, label in raw])
     write_json_atomic(
