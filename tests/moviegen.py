@@ -1,7 +1,9 @@
 """Synthetic test movies with known dialogue: a test-pattern video plus speech synthesised line by line.
 
 `make_movie(path)` writes the movie and `<path>.truth.json` (each line's exact start/end, speaker, text,
-and the glossary names) and returns the same as a `MovieTruth`. Also: `wer()` with text normalisation,
+and the glossary names) and returns the same as a `MovieTruth`. `make_long_movie(path, minutes)` makes a
+feature-length one fast: a block of dialogue plus a music interlude is synthesised once and looped by
+ffmpeg under a noise bed. Also: `wer()` with text normalisation,
 `glossary_text()`, `extract_wav()`, `make_no_audio_video()` and `make_text_file_named_mp4()`.
 Needs `ffmpeg` and `flite` (or `espeak-ng`) on PATH; standard library only.
 """
@@ -143,7 +145,9 @@ def _pick_engine(voice_engine: str) -> str:
     raise RuntimeError("neither flite nor espeak-ng is installed: apt-get install flite espeak-ng")
 
 
-def _dialogue(script, engine: str, tmp: Path, speed: dict[str, float]) -> tuple[array.array, list[TruthLine]]:
+def _dialogue(
+    script, engine: str, tmp: Path, speed: dict[str, float] | None = None
+) -> tuple[array.array, list[TruthLine]]:
     """Synthesise every line, place it after its silence; return the mono track and the truth lines."""
     track = silence(LEAD_IN_S)
     lines: list[TruthLine] = []
@@ -151,7 +155,7 @@ def _dialogue(script, engine: str, tmp: Path, speed: dict[str, float]) -> tuple[
     for i, (speaker, text, gap) in enumerate(script):
         voice = voices.get(speaker) or sorted(set(voices.values()))[i % len(voices)]
         wav = tmp / f"line{i:03d}.wav"
-        synthesise(text, voice, engine, wav, speed.get(speaker, 1.0))
+        synthesise(text, voice, engine, wav, (speed or {}).get(speaker, 1.0))
         track.extend(silence(gap))
         start = len(track) / RATE
         track.extend(trimmed_samples(wav))
@@ -214,6 +218,73 @@ def make_movie(
               *_audio_args(audio_layout, container), "-t", str(duration), "-f", _muxer(container), str(path)])
     truth = MovieTruth(str(path), duration, container, fps, size, audio_layout, engine,
                        lines=[] if audio_layout == "none" else lines, glossary=list(glossary))
+    truth.save(f"{path}.truth.json")
+    return truth
+
+
+LONG_MUSIC_S = 20.0  # music interlude after each block of dialogue
+LONG_NOISE_AMPLITUDE = 0.01  # pink noise bed under the whole track (speech peaks near 0.5)
+_CHORD_HZ = (220.0, 277.2, 329.6)  # A major, a tone at a time with a slow tremolo
+
+
+def _music(seconds: float) -> array.array:
+    """An interlude of soft chord tones (no speech): 16-bit samples at RATE."""
+    import math
+
+    n = int(seconds * RATE)
+    samples = array.array("h", bytes(2 * n))
+    for i in range(n):
+        t = i / RATE
+        note = _CHORD_HZ[int(t // 2) % len(_CHORD_HZ)]
+        level = 0.12 * (0.6 + 0.4 * math.sin(2 * math.pi * 0.5 * t))
+        samples[i] = int(32767 * level * (math.sin(2 * math.pi * note * t) + 0.3 * math.sin(4 * math.pi * note * t)))
+    return samples
+
+
+def make_long_movie(
+    path: str | Path,
+    minutes: float,
+    script: tuple[tuple[str, str, float], ...] | list[tuple[str, str, float]] = DEFAULT_SCRIPT * 3,
+    *,
+    voice_engine: Literal["flite", "espeak-ng"] = "flite",
+    glossary: tuple[str, ...] | list[str] = DEFAULT_GLOSSARY,
+) -> MovieTruth:
+    """A `minutes`-long MP4 (two voices, a noise bed, music interludes) and its truth, in seconds not minutes.
+
+    One block (the script's dialogue, then LONG_MUSIC_S of music) is synthesised once; ffmpeg loops it and a
+    few seconds of video to the full length, mixing pink noise under it, so 2 hours take about a minute.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = _pick_engine(voice_engine)
+    duration = round(minutes * 60.0, 3)
+    with tempfile.TemporaryDirectory(prefix="moviegen-") as tmpdir:
+        tmp = Path(tmpdir)
+        block, block_lines = _dialogue(script, engine, tmp)
+        block.extend(_music(LONG_MUSIC_S))
+        block_s = len(block) / RATE
+        write_wav(tmp / "block.wav", block)
+        clip = tmp / "clip.mp4"
+        _run(["ffmpeg", "-nostdin", "-v", "error", "-y",
+              "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=10",
+              "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", "-pix_fmt", "yuv420p", str(clip)])
+        _run(["ffmpeg", "-nostdin", "-v", "error", "-y",
+              "-stream_loop", "-1", "-i", str(clip),
+              "-stream_loop", "-1", "-i", str(tmp / "block.wav"),
+              "-f", "lavfi", "-i", f"anoisesrc=color=pink:sample_rate={RATE}:amplitude={LONG_NOISE_AMPLITUDE}",
+              "-filter_complex", "[1:a][2:a]amix=inputs=2:duration=first:normalize=0[a]",
+              "-map", "0:v", "-map", "[a]", "-c:v", "copy",
+              "-ac", "2", "-c:a", "aac", "-b:a", "96k", "-metadata:s:a:0", "language=eng",
+              "-t", str(duration), "-f", "mp4", str(path)])
+    lines = []
+    for k in range(int(duration // block_s) + 1):
+        offset = k * block_s
+        for ln in block_lines:
+            if ln.end + offset <= duration:
+                lines.append(TruthLine(round(ln.start + offset, 3), round(ln.end + offset, 3), ln.speaker,
+                                       ln.voice, ln.text))
+    truth = MovieTruth(str(path), duration, "mp4", 25, "320x240", "stereo", engine, lines=lines,
+                       glossary=list(glossary))
     truth.save(f"{path}.truth.json")
     return truth
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from moviegen import (
     DEFAULT_GLOSSARY,
+    DEFAULT_SCRIPT,
     MovieTruth,
     extract_wav,
     glossary_text,
@@ -33,6 +34,9 @@ def probe(path: Path) -> dict:
                            str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+DEFAULT_SCRIPT_SHORT = DEFAULT_SCRIPT[:4]
 
 
 def rms(samples: array.array, start: float, end: float, rate: int = 16000) -> float:
@@ -117,3 +121,26 @@ def test_wer_normalises_case_and_punctuation() -> None:
     assert wer("the cat sat", "the cat sat down here") == pytest.approx(2 / 3)
     assert wer("a b c d", "") == 1.0
     assert wer("", "") == 0.0 and wer("", "noise") == 1.0
+
+
+def test_long_movie_loops_one_block_under_noise(tmp_path: Path) -> None:
+    from moviegen import LONG_MUSIC_S, make_long_movie
+
+    path = tmp_path / "long.mp4"
+    started = time.monotonic()
+    truth = make_long_movie(path, 4.0, list(DEFAULT_SCRIPT_SHORT))
+    seconds = time.monotonic() - started
+    info = probe(path)
+    assert float(info["format"]["duration"]) == pytest.approx(240.0, abs=0.2) and truth.duration_s == 240.0
+    assert sorted(s["codec_type"] for s in info["streams"]) == ["audio", "video"]
+    assert seconds < 60
+    per_block = len(DEFAULT_SCRIPT_SHORT)
+    first, second = truth.lines[:per_block], truth.lines[per_block : 2 * per_block]
+    block_s = second[0].start - first[0].start
+    assert block_s > LONG_MUSIC_S and all(b.start == pytest.approx(a.start + block_s, abs=0.002)
+                                          for a, b in zip(first, second, strict=True))
+    assert all(ln.end <= truth.duration_s for ln in truth.lines) and len(truth.lines) > 2 * per_block
+    samples = array.array("h", extract_wav(path, tmp_path / "a.wav").read_bytes()[44:])
+    music = (first[-1].end + 2.0, first[-1].end + LONG_MUSIC_S - 2.0)
+    silence_between = (first[0].end + 0.05, first[1].start - 0.05)
+    assert rms(samples, *music) > 1000 and 30 < rms(samples, *silence_between) < 1000  # music; noise bed only

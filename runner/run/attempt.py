@@ -279,7 +279,7 @@ class StageExecution:
             memory_limit_bytes=service.resources.memory_limit_bytes,
             cpu_reservation=service.resources.cpu_reservation,
             memory_reservation_bytes=service.resources.memory_reservation_bytes,
-            placement=(*service.placement, *((f"node.hostname=={self.grant.node}",) if self.grant.node else ())),
+            placement=service.placement,  # a cluster places the task itself (constraints, reservations, GPUs)
             **service.hardening(),
         )
 

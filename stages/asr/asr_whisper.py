@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from asr_audio import WavChunks
+from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, snap
 from asr_hints import Hints, merge, suspects
 
@@ -26,6 +30,10 @@ SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
 KEEP_OUTSIDE_PROBABILITY = 0.5
 NEAR_SPEECH_S = 0.5
 MAX_OUTSIDE_RUN = 2
+# what model.transcribe is asked for every chunk (part of the checkpoint key)
+DECODE_OPTIONS: dict[str, Any] = {
+    "beam_size": 5, "word_timestamps": True, "condition_on_previous_text": False, "vad_filter": False,
+}
 TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
@@ -46,24 +54,26 @@ def pick_device() -> Device:
     return Device("cpu", "int8")
 
 
-def load_model(path: Path, device: Device) -> Any:
-    """Load a local model folder (never a name: a name would go to the hub)."""
+def load_model(path: Path, device: Device, workers: int = 1) -> Any:
+    """Load a local model folder (never a name: a name would go to the hub).
+
+    `workers` chunks can be decoded at once; on CPU the cores are shared out between them.
+    """
     from faster_whisper import WhisperModel
 
     return WhisperModel(
         str(path),
         device=device.device,
         compute_type=device.compute_type,
-        cpu_threads=os.cpu_count() or 0,
+        cpu_threads=cpu_threads(workers),
+        num_workers=workers,
         local_files_only=True,
     )
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """The file's audio as 16 kHz mono float32."""
-    from faster_whisper import decode_audio
-
-    return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+def cpu_threads(workers: int) -> int:
+    """CTranslate2 threads per worker: the cores shared out, at least one each."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def _words(segment: Any, offset: float, spans: list[tuple[float, float]]) -> list[dict[str, Any]]:
@@ -140,66 +150,108 @@ def sentences(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return segments
 
 
-def _decode(model: Any, piece: np.ndarray, offset: float, spans: list[tuple[float, float]],
-            language: str | None, prompt: str | None = None, hotwords: str | None = None
-            ) -> tuple[list[dict[str, Any]], Any]:
-    """One faster-whisper pass over a piece of audio: its words in file time, and the transcription info."""
+def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | None = None,
+          hotwords: str | None = None) -> dict[str, Any]:
+    """One faster-whisper pass: its words as plain JSON data (chunk-relative times) and its language."""
     found, info = model.transcribe(
-        piece,
-        language=language,
-        beam_size=5,
-        word_timestamps=True,
-        condition_on_previous_text=False,
-        initial_prompt=prompt or None,
-        hotwords=hotwords or None,
-        vad_filter=False,
+        samples, language=language, initial_prompt=prompt or None, hotwords=hotwords or None, **DECODE_OPTIONS
     )
-    return [w for seg in found for w in _words(seg, offset, spans)], info
+    segments = [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
+                            "probability": float(w.probability)} for w in seg.words or []]} for seg in found]
+    return {"language": info.language, "segments": segments}
 
 
-def transcribe_chunk(model: Any, piece: np.ndarray, offset: float, spans: list[tuple[float, float]],
-                     language: str | None, hints: Hints) -> tuple[list[dict[str, Any]], Any, int]:
-    """A chunk's words: a plain pass, and a hinted pass merged in only where the plain one heard a name.
+def _file_words(raw_segments: list[dict[str, Any]], offset: float, spans: list[tuple[float, float]]
+                ) -> list[dict[str, Any]]:
+    """Words in file time from a pass's raw segments (see `_words`)."""
+    words = []
+    for seg in raw_segments:
+        segment = SimpleNamespace(words=[SimpleNamespace(**w) for w in seg["words"]])
+        words.extend(_words(segment, offset, spans))
+    return words
 
-    Returns the words, the transcription info and how many passes ran (1 or 2).
+
+def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
+                 language: str | None, hints: Hints) -> dict[str, Any]:
+    """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
+
+    A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
+    in by `chunk_segments` (see asr_hints). `{"language": code or None when silent, "segments": [...]}`
     """
+    if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
+        return {"language": None, "segments": []}
     if hints and hints.mode == "every-chunk":  # the former behaviour, kept for bench/names.py
-        words, info = _decode(model, piece, offset, spans, language, hints.initial_prompt, hints.hotwords)
-        return words, info, 1
-    words, info = _decode(model, piece, offset, spans, language)
+        return _pass(model, samples, language, hints.initial_prompt, hints.hotwords)
+    raw = _pass(model, samples, language)
+    words = _file_words(raw["segments"], offset, spans)
     if not hints or not (suspects(words, hints.names) if hints.names else words):
-        return words, info, 1
+        return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
-    hinted, _ = _decode(model, piece, offset, spans, language, prompt, hints.hotwords)
-    merged, _ = merge(words, hinted, hints.names)
-    return merged, info, 2
+    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords)["segments"]
+    return raw
+
+
+def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, float]], hints: Hints
+                   ) -> list[dict[str, Any]]:
+    """Sentence segments in file time from one chunk's raw output (see `decode_chunk`)."""
+    words = _file_words(raw["segments"], chunk.start, spans)
+    if "hinted" in raw:
+        words, _ = merge(words, _file_words(raw["hinted"], chunk.start, spans), hints.names)
+    return sentences(words)
 
 
 def transcribe_chunks(
     model: Any,
-    audio: np.ndarray,
+    audio: WavChunks,
     chunks: list[Chunk],
     spans: list[tuple[float, float]],
     *,
     language: str | None,
     hints: Hints,
     on_chunk: Callable[[int, int], None],
+    store: ChunkStore | None = None,
+    workers: int = 1,
 ) -> tuple[list[dict[str, Any]], str | None, int]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times, the language
     and the number of chunks decoded a second time with the glossary hints.
 
-    Word edges in non-speech are snapped into the VAD `spans` (see `_words`). The language is `language`,
-    or when that is None the one detected in most of the speech.
+    Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
+    many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
+    as it is done. Word edges in non-speech are snapped into the VAD `spans` (see `_words`). The language
+    is `language`, or when that is None the one detected in most of the speech.
     """
+    store = store or ChunkStore(None, {})
     segments: list[dict[str, Any]] = []
     detected: Counter[str] = Counter()
-    hinted = 0
-    for i, chunk in enumerate(chunks, 1):
-        piece = audio[int(chunk.start * SAMPLE_RATE) : int(chunk.end * SAMPLE_RATE)]
-        if piece.size and float(np.sqrt(np.mean(piece**2))) >= SILENCE_RMS:
-            words, info, passes = transcribe_chunk(model, piece, chunk.start, spans, language, hints)
-            hinted += passes - 1
-            detected[info.language] += chunk.end - chunk.start
-            segments.extend(sentences(words))
-        on_chunk(i, len(chunks))
-    return segments, language or next((lang for lang, _ in detected.most_common(1)), None), hinted
+    hinted = [0]
+
+    def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
+        raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints)
+        store.put(chunk.start, key, raw)
+        return raw
+
+    pending: deque[tuple[Chunk, Future[dict[str, Any]] | dict[str, Any]]] = deque()
+
+    def finish_oldest() -> None:
+        chunk, job = pending.popleft()
+        raw = job.result() if isinstance(job, Future) else job
+        if raw["language"]:
+            detected[raw["language"]] += chunk.end - chunk.start
+        hinted[0] += "hinted" in raw
+        segments.extend(chunk_segments(raw, chunk, spans, hints))
+        on_chunk(len(chunks) - len(pending) - len(todo), len(chunks))
+
+    todo = deque(chunks)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while todo:
+            chunk = todo.popleft()
+            pcm = audio.pcm(chunk.start, chunk.end)
+            near = [(a, b) for a, b in spans if a < chunk.end + 1.0 and b > chunk.start - 1.0]
+            key = store.key(chunk.start, chunk.end, f"{WavChunks.digest(pcm)}:{near}")
+            cached = store.get(chunk.start, key)
+            pending.append((chunk, cached if cached is not None else pool.submit(decode, chunk, key, pcm)))
+            while len(pending) > 2 * max(1, workers) or (pending and not isinstance(pending[0][1], Future)):
+                finish_oldest()
+        while pending:
+            finish_oldest()
+    return segments, language or next((lang for lang, _ in detected.most_common(1)), None), hinted[0]

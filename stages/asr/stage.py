@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import time
+import wave
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from asr_audio import WavChunks
+from asr_checkpoint import ChunkStore
 from asr_chunks import make_chunks, parse_segments
 from asr_hints import MODES, Hints
 from asr_models import resolve
@@ -25,6 +30,9 @@ from reelstage_stage import (
 )
 
 ENGINES = ("auto", "faster-whisper", "pocketsphinx")
+# chunks decoded at once on CPU, one core each (2 cores: 1.55-2x faster than one chunk on 2 threads, same
+# text; bench/asr_batch.py)
+MAX_CPU_WORKERS = 4
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -40,6 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hints", default="names", choices=MODES,
                         help="names: hints only where a name was heard (default); names-hotwords: the same without "
                              "the prompt; every-chunk: hints on every chunk")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="folder kept across attempts: finished chunks are stored there and not decoded again")
     return parser.parse_args(argv)
 
 
@@ -68,6 +78,19 @@ def _hints(path: Path | None, mode: str) -> Hints:
                  tuple(" ".join(str(n).split()) for n in names if n and str(n).strip()), mode)
 
 
+def open_audio(path: Path) -> WavChunks:
+    """The demuxed WAV, read a chunk at a time; BadInput when it is not 16 kHz mono 16-bit PCM."""
+    try:
+        return WavChunks(path)
+    except (OSError, EOFError, wave.Error, ValueError) as exc:
+        raise BadInput(f"cannot read audio {path} ({exc}): give a 16 kHz mono 16-bit WAV, as demux writes") from None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     if args.engine == "pocketsphinx":
@@ -88,26 +111,33 @@ def main(argv: list[str]) -> None:
     import asr_whisper  # heavy imports only once the input is known to be good
 
     started = time.monotonic()
-    try:
-        audio = asr_whisper.load_audio(args.audio)
-    except Exception as exc:
-        raise BadInput(f"cannot read audio {args.audio} ({exc}): give a WAV file") from None
-    duration = audio.size / asr_whisper.SAMPLE_RATE
+    audio = open_audio(args.audio)
+    duration = audio.duration
     device = asr_whisper.pick_device()
     if device.device == "cpu":
         emit_note("ran on CPU: no GPU")
+    workers = 1 if device.device == "cuda" else min(os.cpu_count() or 1, MAX_CPU_WORKERS)
     info = {"engine": "faster-whisper", "model": chosen.name, "model_source": chosen.source,
             "device": device.device, "compute_type": device.compute_type}
-    emit_info(**info, engine_version=version("faster-whisper"))
-    model = asr_whisper.load_model(chosen.path, device)
+    emit_info(**info, engine_version=version("faster-whisper"), workers=workers,
+              cpu_threads=asr_whisper.cpu_threads(workers))
+    model = asr_whisper.load_model(chosen.path, device, workers)
     chunks = make_chunks(spans, duration)
+    store = ChunkStore(args.checkpoint, {
+        **info, "engine_version": version("faster-whisper"), "model_bytes": (chosen.path / "model.bin").stat().st_size,
+        "language": language, "hints": [hints.mode, hints.initial_prompt, hints.hotwords, list(hints.names)],
+        "decode": asr_whisper.DECODE_OPTIONS, "cpu_threads": asr_whisper.cpu_threads(workers),
+    })
     progress = ProgressThrottle(interval=0.5)
-    segments, detected, hinted = asr_whisper.transcribe_chunks(
-        model, audio, chunks, spans, language=language, hints=hints,
-        on_chunk=lambda i, n: progress(i / n, f"chunk {i}/{n}"),
-    )
+    with audio:
+        segments, detected, hinted = asr_whisper.transcribe_chunks(
+            model, audio, chunks, spans, language=language, hints=hints,
+            on_chunk=lambda i, n: progress(i / n, f"chunk {i}/{n}"), store=store, workers=workers,
+        )
     if not chunks:
         emit_note("no speech in the VAD segments: empty transcript")
+    if args.checkpoint is not None:
+        emit_note(f"asr: {store.reused} chunks reused from checkpoint, {len(chunks) - store.reused} transcribed")
     elapsed = time.monotonic() - started
     rtf = round(elapsed / max(duration, 1e-9), 4)
     write_json_atomic(args.out / "transcript.json", {
@@ -117,7 +147,8 @@ def main(argv: list[str]) -> None:
         "chunks": [{"start": c.start, "end": c.end} for c in chunks],
         "segments": segments, "duration_s": round(duration, 3), "rtf": rtf,
     })
-    emit_info(segments=len(segments), chunks=len(chunks), hinted_chunks=hinted, rtf=rtf)
+    emit_info(segments=len(segments), chunks=len(chunks), hinted_chunks=hinted, rtf=rtf, chunks_reused=store.reused,
+              peak_rss_mb=peak_rss_mb())
     progress(1.0, f"{len(segments)} segments")
 
 

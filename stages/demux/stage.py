@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -172,7 +173,9 @@ def main(argv: list[str]) -> None:
         "streams": streams,
         "audio": audio,
     })
-    emit_info(audio_stream=stream["index"], audio_method=method, fps=round(fps, 3))
+    usage = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    emit_info(audio_stream=stream["index"], audio_method=method, fps=round(fps, 3),
+              peak_rss_mb=round(usage / 1024, 1))
     emit_progress(1.0, "audio extracted")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 import wave
 from pathlib import Path
@@ -140,6 +141,7 @@ def main(argv: list[str]) -> None:
         num_speakers=len(speakers),
         turns=len(turns),
         seconds=round(time.monotonic() - started, 2),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     ProgressThrottle()(1.0, f"{len(speakers)} speakers")
 

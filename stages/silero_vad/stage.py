@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 import wave
 from collections.abc import Iterator
@@ -94,6 +95,7 @@ def main(argv: list[str]) -> None:
         segments=len(segments),
         speech_s=speech_s,
         rtf=round(elapsed / max(duration_s, 1e-9), 4),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     progress(1.0, f"{len(segments)} speech segments")
 

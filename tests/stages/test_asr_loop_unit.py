@@ -1,0 +1,85 @@
+"""The asr chunk loop without a model: order kept with parallel workers, checkpoints stored and reused."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
+
+from asr_audio import WavChunks  # noqa: E402
+from asr_checkpoint import ChunkStore  # noqa: E402
+from asr_chunks import Chunk  # noqa: E402
+from asr_hints import Hints  # noqa: E402
+from asr_whisper import transcribe_chunks  # noqa: E402
+
+
+class FakeModel:
+    """Says "Chunk <n>." for a chunk whose first sample is n (out of order: random delays)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(self, samples: np.ndarray, **_: object):
+        self.calls += 1
+        time.sleep(random.uniform(0, 0.02))
+        n = round(float(samples[0]) * 32768)
+        word = SimpleNamespace(start=0.1, end=0.5, word=f" Chunk{n}.", probability=0.9)
+        return [SimpleNamespace(words=[word])], SimpleNamespace(language="en")
+
+
+def make_wav(path: Path, chunks: list[Chunk]) -> Path:
+    """Noise at a low level; the first sample of each chunk carries its number."""
+    samples = (np.random.default_rng(0).standard_normal(16000 * 40) * 300).astype("<i2")
+    for n, chunk in enumerate(chunks):
+        samples[int(chunk.start * 16000)] = n
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(samples.tobytes())
+    return path
+
+
+def run(model: FakeModel, wav: Path, chunks: list[Chunk], store: ChunkStore | None, workers: int) -> list[str]:
+    spans = [(c.start, c.end) for c in chunks]
+    with WavChunks(wav) as audio:
+        segments, language, _hinted = transcribe_chunks(model, audio, chunks, spans, language=None, hints=Hints(),
+                                                        on_chunk=lambda i, n: None, store=store, workers=workers)
+    assert language == "en"
+    return [s["text"] for s in segments]
+
+
+def test_parallel_workers_keep_chunk_order_and_checkpoints_are_reused(tmp_path: Path) -> None:
+    chunks = [Chunk(i * 2.0, i * 2.0 + 1.5) for i in range(15)]
+    wav = make_wav(tmp_path / "a.wav", chunks)
+    expected = [f"Chunk{n}." for n in range(15)]
+    assert run(FakeModel(), wav, chunks, None, 1) == expected
+    model = FakeModel()
+    store = ChunkStore(tmp_path / "ckpt", {"model": "fake"})
+    assert run(model, wav, chunks, store, 3) == expected
+    assert (model.calls, store.stored, store.reused) == (15, 15, 0)
+    for path in sorted((tmp_path / "ckpt").glob("chunk-*.json"))[5:9]:
+        path.unlink()  # as if the attempt had been killed with these four not done
+    model, store = FakeModel(), ChunkStore(tmp_path / "ckpt", {"model": "fake"})
+    assert run(model, wav, chunks, store, 2) == expected
+    assert (model.calls, store.stored, store.reused) == (4, 4, 11)
+
+
+def test_wav_chunks_reads_what_decode_audio_reads(tmp_path: Path) -> None:
+    chunks = [Chunk(1.0, 2.5)]
+    wav = make_wav(tmp_path / "a.wav", chunks)
+    with WavChunks(wav) as audio:
+        piece = audio.samples(audio.pcm(1.0, 2.5))
+        assert audio.duration == 40.0 and piece.size == 24000 and piece.dtype == np.float32
+        assert audio.pcm(39.0, 45.0) == audio.pcm(39.0, 40.0)  # clipped to the file
+    from faster_whisper import decode_audio
+
+    assert np.array_equal(decode_audio(str(wav), sampling_rate=16000)[16000:40000], piece)
