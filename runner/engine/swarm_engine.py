@@ -147,6 +147,19 @@ class SwarmEngine:
 
     # -- the interface -------------------------------------------------------------------
 
+    def wait_until_available(self, timeout_s: float) -> bool:
+        """Poll the manager until it answers (a restarting manager); False after `timeout_s`. A lost
+        node needs no wait: the retry goes to another node."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self.ping()
+                return True
+            except EngineError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+
     def ping(self) -> None:
         try:
             info = self.client.info()

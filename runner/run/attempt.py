@@ -226,6 +226,9 @@ class StageExecution:
         try:
             result = ctx.engine.run(self._container_spec(staging), on_line)
         except EngineError as exc:
+            if ctx.stop:  # the run's own stop removed the container (or cluster service) under it
+                ctx.recorder.attempt_closed(attempt, None, ctx.stop.status or "interrupted", ctx.stop.reason)
+                raise _Interrupting() from exc
             ctx.recorder.attempt_closed(attempt, None, "engine_error", str(exc))
             raise
         finally:
