@@ -266,6 +266,13 @@ def _register_optional_commands() -> None:
 
 
 def main() -> None:
+    try:
+        _main()
+    except KeyboardInterrupt:  # Ctrl-C before the run's own signal handling is in place (or after it)
+        _fail("interrupted", 130)
+
+
+def _main() -> None:
     with contextlib.suppress(ImportError):
         _register_optional_commands()
     try:
