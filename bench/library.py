@@ -83,7 +83,7 @@ def main() -> None:
         lib = root / "library"
         t = time.perf_counter()
         movies = [make_movie(lib / f"movie{i}.mp4", script_of(i, args.seconds)) for i in range(args.movies)]
-        print(f"{args.movies} movies of {statistics.mean(m.duration for m in movies):.0f} s generated in "
+        print(f"{args.movies} movies of {statistics.mean(m.duration_s for m in movies):.0f} s generated in "
               f"{time.perf_counter() - t:.0f} s; {cores} cores; load before: {os.getloadavg()[0]:.1f}")
         seq_times, batch_times, seq_util, batch_util, batch_held = [], [], [], [], []
         for rep in range(args.reps):
@@ -96,8 +96,9 @@ def main() -> None:
                         movie, workdir = lib / f"movie{i}.mp4", out / f"movie{i}"
                         w, u = timed([*REELSTAGE, "run", str(movie), "--workdir", str(workdir)])
                         wall, util = wall + w, util + u * w
+                    util /= wall
                     seq_times.append(wall)
-                    seq_util.append(util / wall)
+                    seq_util.append(util)
                 else:
                     wall, util = timed([*REELSTAGE, "batch", str(lib), "--out", str(out), "--jobs", str(args.jobs),
                                         "--progress-interval", "600"])
