@@ -13,9 +13,13 @@ class StatsSampler:
     """Follows `/containers/<id>/stats` while the container runs. What it reports is what the last
     sample saw: a stage shorter than a second may report nothing (None), the last second is missed."""
 
-    def __init__(self, api: docker.APIClient, container_id: str) -> None:
+    def __init__(self, api: docker.APIClient, container_id: str, delay_s: float = 0.5) -> None:
+        """Sampling starts after `delay_s`: the engine samples once a second anyway, and a container that
+        ends sooner costs no stats request at all."""
         self.api = api
         self.container_id = container_id
+        self.delay_s = delay_s
+        self._stop = threading.Event()
         self.peak_memory_bytes: int | None = None
         self.cpu_ns: int | None = None
         self.response = None
@@ -25,6 +29,8 @@ class StatsSampler:
         self.thread.start()
 
     def _follow(self) -> None:
+        if self._stop.wait(self.delay_s):
+            return
         with contextlib.suppress(Exception):
             url = self.api._url("/containers/{0}/stats", self.container_id)
             response = self.api._get(url, params={"stream": True}, stream=True)
@@ -47,6 +53,7 @@ class StatsSampler:
 
     def stop(self) -> tuple[int | None, float | None]:
         """Stop following; (peak memory in bytes, CPU seconds), None where no sample came."""
+        self._stop.set()
         with self.lock:
             self.stopped = True
             if self.response is not None:
