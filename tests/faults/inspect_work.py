@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -10,6 +11,25 @@ import docker
 
 SKIP_NAMES = {"manifest.json", "report.html", "events.jsonl"}
 SKIP_DIRS = {"logs", ".staging"}
+# measurements, not results: they differ between two runs of the same stage on the same input
+VOLATILE_KEYS = {"rtf", "elapsed_s", "wall_s", "processing_s", "created_at", "generated_at"}
+
+
+def _without_volatile(value):
+    if isinstance(value, dict):
+        return {k: _without_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_without_volatile(v) for v in value]
+    return value
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of a file's content; for JSON, of its content without measurement keys (VOLATILE_KEYS)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        with contextlib.suppress(ValueError):
+            data = json.dumps(_without_volatile(json.loads(data)), sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_manifest(workdir: Path) -> tuple[dict | None, str | None]:
@@ -40,7 +60,7 @@ def snapshot(workdir: Path) -> dict[str, str]:
             continue
         if rel.name.startswith("manifest.json"):
             continue
-        found[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        found[str(rel)] = content_hash(path)
     return found
 
 
@@ -62,7 +82,7 @@ def half_outputs(workdir: Path, manifest: dict | None, baseline: dict[str, str])
                 bad.append(f"{name}.{oname} missing")
             elif rec.get("size") is not None and path.stat().st_size != rec["size"]:
                 bad.append(f"{name}.{oname} size {path.stat().st_size} != recorded {rec['size']}")
-            elif rec.get("path") in baseline and hashlib.sha256(path.read_bytes()).hexdigest() != baseline[rec["path"]]:
+            elif rec.get("path") in baseline and content_hash(path) != baseline[rec["path"]]:
                 bad.append(f"{name}.{oname} differs from an uninterrupted run")
     return bad
 

@@ -34,13 +34,19 @@ TRY_PRIVILEGED = (
 def live_attrs(project, docker_client) -> tuple[dict, int]:
     proc = project.start()
     deadline = time.monotonic() + 30
-    found = []
-    while not found and time.monotonic() < deadline:
-        found = labelled_containers(docker_client, project.workdir)
+    attrs = None
+    while attrs is None and time.monotonic() < deadline:
+        try:  # a container can go between listing and inspecting it: look again
+            found = labelled_containers(docker_client, project.workdir)
+            attrs = found[0].attrs if found else None
+        except docker.errors.NotFound:
+            pass
         time.sleep(0.05)
-    assert found, "the stage container never appeared"
-    attrs = found[0].attrs
-    return attrs, proc.wait(timeout=60)
+    assert attrs, "the stage container never appeared"
+    code = proc.wait(timeout=60)
+    attempts = [a["reason"] for a in project.manifest()["stages"]["probe"]["attempts"]]
+    assert attempts == ["ok"], attempts
+    return attrs, code
 
 
 def read(project, name: str) -> str:
