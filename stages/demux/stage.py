@@ -102,12 +102,28 @@ def channel_method(stream: dict[str, Any]) -> tuple[str, list[str]]:
     return ("mono" if channels == 1 else "downmix"), []
 
 
+MIN_AUDIO_S = 0.1  # an audio stream shorter than this is empty
+
+
 def has_samples(path: Path, stream_index: int) -> bool:
-    """True when the stream holds at least one packet (reads only up to the first one)."""
+    """True when the stream holds audio: at least one packet, and (when the container says) more than
+    0.1 s of it (an encoder's priming packets around a handful of samples do not count)."""
     proc = subprocess.run(["ffprobe", "-v", "error", "-select_streams", str(stream_index), "-show_entries",
-                           "packet=pts_time", "-read_intervals", "%+#1", "-of", "csv", str(path)],
+                           "stream=duration:packet=pts_time", "-read_intervals", "%+#1", "-of", "json", str(path)],
                           capture_output=True, text=True)
-    return proc.returncode != 0 or bool(proc.stdout.strip())
+    if proc.returncode != 0:
+        return True  # unknown: let the extraction say what is wrong
+    try:
+        data = json.loads(proc.stdout or "{}")
+    except ValueError:
+        return True
+    if not data.get("packets"):
+        return False
+    duration = (data.get("streams") or [{}])[0].get("duration")
+    try:
+        return duration is None or float(duration) > MIN_AUDIO_S
+    except ValueError:
+        return True
 
 
 def extract(src: Path, stream_index: int, filters: list[str], duration: float, dest: Path) -> None:

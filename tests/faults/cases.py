@@ -162,9 +162,9 @@ def _h264() -> list[str]:
     return ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
 
 
-def _zero_audio(src: Path, out: Path) -> None:  # an audio stream with no samples
-    ffmpeg(*_video(3), "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-map", "0:v", "-map", "1:a",
-           *_h264(), "-c:a", "aac", "-t:a", "0", "-t:v", "3", str(out))  # fmt: skip
+def _zero_audio(src: Path, out: Path) -> None:  # an audio stream of one sample (only the encoder's priming)
+    ffmpeg(*_video(3), "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono,atrim=end_sample=1", "-map", "0:v",
+           "-map", "1:a", *_h264(), "-c:a", "aac", str(out))  # fmt: skip
 
 
 def _silence(src: Path, out: Path) -> None:
@@ -177,8 +177,8 @@ def _music(src: Path, out: Path) -> None:
     ffmpeg(*_video(8), "-f", "lavfi", "-i", tones, *_h264(), "-c:a", "aac", "-shortest", str(out))
 
 
-def _short(src: Path, out: Path) -> None:
-    ffmpeg("-i", str(src), "-t", "0.5", *_h264(), "-c:a", "aac", str(out))
+def _short(src: Path, out: Path) -> None:  # half a second taken from inside the first spoken line
+    ffmpeg("-ss", "1.2", "-i", str(src), "-t", "0.5", *_h264(), "-c:a", "aac", str(out))
 
 
 def _audio_only(codec: list[str]) -> Callable[[Path, Path], None]:
