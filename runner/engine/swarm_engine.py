@@ -318,8 +318,10 @@ class SwarmEngine:
             if log is not None:
                 log.finish()
             raise
-        except _API as exc:
-            raise _engine_error(exc) from exc
+        except _API as exc:  # e.g. the service removed under it by the runner's stop
+            error = _engine_error(exc)
+            error.node = sampling.node
+            raise error from exc
         finally:
             sampling.stop()
             if service_id is not None:
@@ -597,8 +599,10 @@ class _Sampling:
         self.engine = engine
         self.sampler: StatsSampler | None = None
         self.measured: tuple[int | None, float | None] = (None, None)
+        self.node: str | None = None  # the node the task was last seen on
 
     def start(self, task: dict) -> None:
+        self.node = self.engine._hostname(task) or self.node
         container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
         if self.sampler is not None or not container_id or _state(task) != "running":
             return

@@ -226,10 +226,11 @@ class StageExecution:
         try:
             result = ctx.engine.run(self._container_spec(staging), on_line)
         except EngineError as exc:
+            node = getattr(exc, "node", None)
             if ctx.stop:  # the run's own stop removed the container (or cluster service) under it
-                ctx.recorder.attempt_closed(attempt, None, ctx.stop.status or "interrupted", ctx.stop.reason)
+                ctx.recorder.attempt_closed(attempt, None, ctx.stop.status or "interrupted", ctx.stop.reason, node=node)
                 raise _Interrupting() from exc
-            ctx.recorder.attempt_closed(attempt, None, "engine_error", str(exc))
+            ctx.recorder.attempt_closed(attempt, None, "engine_error", str(exc), node=node)
             raise
         finally:
             stage_log.close()

@@ -128,6 +128,7 @@ class Recorder:
             "exit_code": None,
             "reason": None,
             "container_id": None,
+            "node": None,
             "error": None,
             **(extra or {}),
         }
@@ -137,8 +138,10 @@ class Recorder:
         return attempt
 
     def attempt_closed(
-        self, attempt: dict, result: RunResult | None, reason: str, error: str | None, save: bool = True
+        self, attempt: dict, result: RunResult | None, reason: str, error: str | None, save: bool = True,
+        node: str | None = None,
     ) -> None:
+        """`node`: the cluster node involved when there is no result (an engine error naming it)."""
         attempt.update(
             ended_at=utc_now(),
             duration_s=round(result.duration_s, 3) if result else None,
@@ -149,8 +152,9 @@ class Recorder:
         )
         if result is not None:
             attempt.update(peak_memory_bytes=result.peak_memory_bytes, cpu_s=result.cpu_s)
-            if result.node:
-                attempt["node"] = result.node
+            node = result.node or node
+        if node:
+            attempt["node"] = node
         if save:
             self.manifest.save()
 
