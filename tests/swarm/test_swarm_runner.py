@@ -152,3 +152,39 @@ def test_node_killed_mid_stage_retries_on_another_node(swarm_project, cluster, h
     assert (swarm_project.workdir / "01_work" / "out.txt").read_text().strip() == second["node"]
     storage, done_on = swarm_project.storage, second["node"]
     print(f"[{storage}] node {victim[0]} lost; the stage completed on {done_on} {recovered_s:.1f} s later")
+
+
+def test_batch_spreads_many_movies_over_the_nodes_and_gpu_stages_go_to_the_gpu_node(project, swarm_env,
+                                                                                  monkeypatch, cluster):
+    """`reelstage batch --engine swarm`: the library's scheduler works on the cluster's capacity."""
+    import subprocess
+
+    from harness import REELSTAGE, _env
+
+    for key, value in swarm_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("REELSTAGE_SWARM_STORAGE", "shared")
+    gpu = {"resources": {"reservations": {"devices": [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]}}}
+    services = {"bb": {"image": TEST_IMAGE}, "gpu": {"image": TEST_IMAGE, "deploy": gpu}}
+    project.write(
+        [
+            stage("cpu", "sleep 2; hostname > {out}/out.txt", depends_on=[]),
+            {**stage("gpu", "hostname > {out}/out.txt", depends_on=[], gpu="optional"), "service": "gpu"},
+        ],
+        services=services,
+    )
+    library = project.root / "library"
+    library.mkdir()
+    for i in range(4):
+        (library / f"m{i}.mp4").write_bytes(f"movie {i}\n".encode() * 100)
+    res = subprocess.run([*REELSTAGE, "batch", str(library), "--engine", "swarm", "--config", str(project.config),
+                          "--out", str(project.root / "out"), "--jobs", "4"],
+                         capture_output=True, text=True, timeout=900, env={**_env(), **swarm_env})
+    assert res.returncode == 0, res.stdout + res.stderr
+    cpu_nodes, gpu_nodes = set(), set()
+    for i in range(4):
+        m = json.loads((project.root / "out" / f"m{i}" / "manifest.json").read_text())
+        cpu_nodes.add(m["stages"]["cpu"]["attempts"][-1]["node"])
+        gpu_nodes.add(m["stages"]["gpu"]["attempts"][-1]["node"])
+    assert len(cpu_nodes) >= 2 and cpu_nodes <= NODES  # many movies at once, over several nodes
+    assert gpu_nodes == {"rsw-n3"}  # the only node that advertises a GPU
