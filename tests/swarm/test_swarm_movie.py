@@ -14,22 +14,11 @@ import pytest
 import yaml
 from moviegen import make_movie
 from swarmkit import REPO, node_containers
+from workdir_fixture import STAGES  # the movie pipeline's stages, in order
 
 from runner.pipeline.compose import resolve_compose
 
 pytestmark = [pytest.mark.swarm, pytest.mark.images, pytest.mark.slow]
-STAGES = [
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "srt_generation",
-    "mux",
-]
 
 
 @pytest.fixture(scope="module")
