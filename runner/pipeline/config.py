@@ -17,6 +17,7 @@ from runner.pipeline import params as typed_params
 from runner.pipeline.compose import Service, load_services
 from runner.pipeline.names import CONTAINER_INPUT_DIR as CONTAINER_INPUT_DIR  # where the input is mounted
 from runner.pipeline.names import NamePart, NameTemplate
+from runner.sizes import parse_size
 
 CONTAINER_WORKDIR = "/work"
 CONTAINER_OUT = "/out"
@@ -58,8 +59,6 @@ class OutputSpec:
 
 
 MIN_FREE_BYTES = 64 * 2**20
-_DISK = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(x|[kmg]?b?/s|[kmg]?b?)\s*$", re.IGNORECASE)
-_DISK_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
 
 
 @dataclass(frozen=True)
@@ -73,14 +72,20 @@ class DiskNeed:
 
     @classmethod
     def parse(cls, text: object) -> DiskNeed:
-        match = _DISK.match(str(text))
-        if not match:
-            raise ValueError("use a multiple of the input (1.1x), bytes per media second (64k/s) or a size (500m)")
-        value, unit = float(match.group(1)), match.group(2).lower()
-        if unit == "x":
-            return cls(input_factor=value)
-        scale = _DISK_UNITS[unit[:1] if unit[:1] in "kmg" else ""]
-        return cls(per_media_s=value * scale) if unit.endswith("/s") else cls(fixed=int(value * scale))
+        raw = str(text).strip()
+        try:
+            if raw.lower().endswith("x"):
+                factor = raw[:-1].strip()
+                if not re.fullmatch(r"\d+(?:\.\d+)?", factor):
+                    raise ValueError(factor)
+                return cls(input_factor=float(factor))
+            if raw.lower().endswith("/s"):
+                return cls(per_media_s=float(parse_size(raw[:-2])))
+            return cls(fixed=parse_size(raw))
+        except ValueError:
+            raise ValueError(
+                "use a multiple of the input (1.1x), bytes per media second (64k/s) or a size (500m)"
+            ) from None
 
     def bytes_for(self, input_size: int, media_s: float | None) -> int:
         need = self.fixed + self.input_factor * input_size + self.per_media_s * (media_s or 0)

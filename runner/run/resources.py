@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+from runner.sizes import parse_size
+
 DEFAULT_CPUS = 1.0  # a stage that declares nothing reserves one core (Nextflow's default too)
-
-
-def parse_size(text: str | int | float) -> int:
-    """Bytes from `20m`, `1.5g`, `512MiB` or a plain number of bytes."""
-    if isinstance(text, int | float):
-        return int(text)
-    match = _SIZE.match(str(text))
-    if not match:
-        raise ValueError(f"not a size: {text!r} (e.g. 512m, 4g)")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
 def parse_gpus(text: str) -> tuple[str, ...]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from runner.run.resources import Capacity, Need, Pool, parse_gpus, parse_size
+from runner.pipeline.config import MIN_FREE_BYTES, DiskNeed
+from runner.run.resources import Capacity, Need, Pool, parse_gpus
 from runner.run.scheduler import Job, Scheduler
+from runner.sizes import parse_size
 
 GIB = 2**30
 
@@ -16,6 +18,20 @@ def test_sizes_and_gpu_ids_parse():
     with pytest.raises(ValueError):
         parse_size("lots")
     assert parse_gpus("0,1") == ("0", "1") and parse_gpus("0") == ("0",) and parse_gpus("none") == ()
+
+
+@pytest.mark.parametrize("text", ["lots", "x", "k/s", "-1m", "-1x", "nanx", "1e3x", ""])
+def test_disk_estimates_refuse_what_is_not_a_size(text):
+    with pytest.raises(ValueError, match=r"\(1\.1x\)"):
+        DiskNeed.parse(text)
+
+
+def test_disk_estimates_share_the_size_units():
+    media_s, size = 3600.0, 10 * GIB
+    assert DiskNeed.parse("64k/s").bytes_for(size, media_s) == 64 * 1024 * 3600
+    assert DiskNeed.parse("1.1x").bytes_for(size, media_s) == int(1.1 * size)
+    assert DiskNeed.parse("2g").bytes_for(size, None) == parse_size("2g")
+    assert DiskNeed.parse("1m").bytes_for(size, None) == MIN_FREE_BYTES  # never below the floor
 
 
 def test_jobs_start_in_priority_order_only_when_they_fit():
