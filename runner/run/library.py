@@ -23,7 +23,7 @@ from runner.engine import Engine, EngineError, Interrupted
 from runner.errors import EXIT_FAILED, EXIT_USAGE, ReelstageError
 from runner.pipeline.compose import Service, load_services
 from runner.pipeline.config import compose_path_of
-from runner.run.attempt import StageOutcome
+from runner.run.context import StageOutcome
 from runner.run.movie import MovieRun, ReadyStage, failure_of
 from runner.run.options import LABEL_PREFIX, RunOptions, workdir_labels
 from runner.run.resources import Capacity, Grant, Pool, detect_capacity

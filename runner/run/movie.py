@@ -17,7 +17,8 @@ from runner.engine import Engine, EngineError
 from runner.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
 from runner.pipeline.compose import Service
 from runner.pipeline.config import StageSpec
-from runner.run.attempt import MovieContext, StageExecution, StageOutcome, disk_full, ensure_published
+from runner.run.attempt import StageExecution
+from runner.run.context import MovieContext, StageOutcome, disk_full
 from runner.run.lock import WorkdirLock
 from runner.run.logs import RunLogger
 from runner.run.manifest import Manifest, set_aside_corrupt
@@ -25,6 +26,7 @@ from runner.run.options import RunOptions, new_run_id, workdir_labels
 from runner.run.plan import decide
 from runner.run.preflight import check_before_lock
 from runner.run.prepare import Preparer, Selection
+from runner.run.promotion import ensure_published
 from runner.run.recorder import Recorder
 from runner.run.resources import DEFAULT_CPUS, Grant, Need
 from runner.run.workdir import LOGS, clear_staging
