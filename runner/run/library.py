@@ -14,6 +14,7 @@ import queue
 import shutil
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from runner.run.signals import exit_code, interrupt_on_signals
 from runner.watch.display import Display
 
 MovieFeed = Callable[[], list[MovieRun]]
+REAP_AGAIN_S = 2.0  # a stopped movie's containers are looked for again this often while its stages run
 
 
 class Library:
@@ -56,6 +58,7 @@ class Library:
         self._ended: queue.Queue[tuple[tuple[int, str], StageOutcome | BaseException]] = queue.Queue()
         self._services: dict[Path, dict[str, Service]] = {}
         self._interrupted: tuple[str, int] | None = None
+        self._reaped_at: dict[int, float] = {}
 
     def add(self, movie: MovieRun) -> None:
         self._pending.append(movie)
@@ -91,6 +94,7 @@ class Library:
 
     def _step(self) -> None:
         self._admit()
+        self._reap_stopped()
         for movie in list(self._active):
             with self._failing(movie):
                 self._tend(movie)
@@ -211,9 +215,20 @@ class Library:
                 self.engine.remove_labelled(labels, grace_s=grace)
 
         started = [m for m in movies if m.ctx is not None]
+        for movie in started:
+            self._reaped_at[id(movie)] = time.monotonic()
         if started:
             with ThreadPoolExecutor(max(1, len(started))) as pool:
                 list(pool.map(reap, started))
+
+    def _reap_stopped(self) -> None:
+        """Reap a stopped movie again while its stages still run: a stage between its last stop check and
+        the engine's create makes its container after the first reap, and would otherwise run to its end."""
+        now = time.monotonic()
+        again = [m for m in self._active if m.ctx is not None and m.ctx.stop and m.running
+                 and now - self._reaped_at.get(id(m), 0.0) >= REAP_AGAIN_S]
+        if again:
+            self._reap(again)
 
     def _stop_everything(self, status: str, reason: str, code: int) -> None:
         for movie in self._active:
@@ -226,6 +241,7 @@ class Library:
         deadline_s = longest + 30.0
         while self._running and deadline_s > 0:
             self._collect(1.0)
+            self._reap_stopped()
             deadline_s -= 1.0
         self._reap(self._active)  # anything created in the window between the first reap and its start
         for movie in list(self._active):

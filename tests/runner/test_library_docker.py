@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 from harness import REELSTAGE, TEST_IMAGE, _env, labelled_containers, stage
+
+from runner.engine.docker_engine import DockerEngine
+from runner.run.library import run_one
+from runner.run.movie import CANCEL_NAME
+from runner.run.options import RunOptions
+from runner.run.resources import Capacity
+from runner.watch.display import PlainDisplay
 
 pytestmark = pytest.mark.docker
 
@@ -295,3 +304,38 @@ def test_compose_resources_are_read(tmp_path):
     svc = load_services(tmp_path / "compose.yaml")["a"].resources
     assert (svc.cpu_limit, svc.memory_limit_bytes) == (1.5, 2 * 2**30)
     assert (svc.cpu_reservation, svc.memory_reservation_bytes) == (0.5, 512 * 2**20)
+
+
+class CreateLateEngine(DockerEngine):
+    """The real engine, held just before its create until the test lets it go: the window in which a stop
+    used to miss a container (reaped before it existed, then left to run to its end)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def run(self, spec, on_line):
+        self.entered.set()
+        self.release.wait(timeout=20)
+        return super().run(spec, on_line)
+
+
+def test_a_container_created_after_the_stop_is_reaped_too(project, docker_client):
+    project.write([stage("long", "sleep 30; echo 2 > {out}/out.txt")])
+    engine = CreateLateEngine()
+    options = RunOptions(input=project.input, workdir=project.workdir, config=project.config, min_free_ratio=0)
+
+    def cancel_inside_the_window() -> None:
+        engine.entered.wait(timeout=30)
+        (project.workdir / CANCEL_NAME).write_text("")
+        time.sleep(1.5)  # the loop sees the cancel and reaps: nothing exists yet
+        engine.release.set()
+
+    threading.Thread(target=cancel_inside_the_window, daemon=True).start()
+    started = time.monotonic()
+    code, _error = run_one(options, engine, PlainDisplay(io.StringIO()), Capacity(cpus=2, memory_bytes=2**30))
+    elapsed = time.monotonic() - started
+    m = json.loads((project.workdir / "manifest.json").read_text())
+    assert code == 1 and m["stages"]["long"]["status"] == "cancelled", m["stages"]["long"]
+    assert elapsed < 15, f"the late container ran to its end: {elapsed:.1f} s"
+    assert labelled_containers(docker_client, project.workdir) == []
