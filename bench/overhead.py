@@ -73,6 +73,7 @@ for i in range(stages):
     c = client.containers.create(
         image, [script], network_mode="none", init=True, user=f"{os.getuid()}:{os.getgid()}",
         environment={"HOME": "/tmp"}, labels={"io.reelstage.workdir": root, "io.reelstage.stage": str(i)},
+        cap_drop=["ALL"], security_opt=["no-new-privileges:true"], pids_limit=512,
         mounts=[Mount("/work", root, type="bind", read_only=True), Mount("/out", out, type="bind")])
     c.start()
     c.wait()
@@ -83,7 +84,8 @@ for i in range(stages):
 
 def bare_sdk(stages: int, root: Path) -> float:
     """The least a runner must do, as its own Python process like `reelstage run`: the same containers
-    (mounts, labels, user, init, no network), created, started, waited for, logs read, removed."""
+    (mounts, labels, user, init, no network, no capabilities, no-new-privileges, a pids limit), created,
+    started, waited for, logs read, removed."""
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", BARE_LOOP, str(root), str(stages), TEST_IMAGE, NOOP.replace("{out}", "/out")], check=True
