@@ -12,7 +12,11 @@ MIN_WINDOW_S = 1.5
 FRAME_S = 0.01  # energy frame used to find the pauses to cut at
 SMOOTH_FRAMES = 10  # 100 ms moving average of the frame energy
 MIN_SPEAKER_S = 3.0  # a cluster with less speech than this is a tentative speaker
-SMALL_FACTOR = 1.3  # ... and merges with another up to this many times the threshold (tuned on bench/speakers.py dev)
+# a tentative speaker merges with an established one up to SMALL_FACTOR times the threshold, with another
+# tentative one up to SMALL_PAIR_FACTOR times (tuned on bench/speakers.py dev: one flite voice's two short
+# clusters were 0.28 apart, a real speaker's one window 0.31 from the reader it answered)
+SMALL_FACTOR = 1.3
+SMALL_PAIR_FACTOR = 2.0
 MERGE_GAP_S = 1.0  # same-speaker windows closer than this become one turn
 CORE_S = 1.0  # windows at least this long are clustered; shorter ones (a one-word reply) join the nearest speaker
 
@@ -57,9 +61,9 @@ def cluster(embeddings: np.ndarray, durations: np.ndarray, threshold: float, max
     """Cluster ids 0..k-1 (in order of appearance) of L2-normalised window embeddings.
 
     Average-linkage clustering on cosine distance cut at `threshold`; then clusters are merged,
-    closest centroids first, while their centroids are closer than `threshold` (twice that when
-    one holds under MIN_SPEAKER_S of speech: a short window's embedding is noisy) or while there
-    are more than `max_speakers`.
+    closest centroids first, while their centroids are closer than `threshold` (SMALL_FACTOR times
+    that when one holds under MIN_SPEAKER_S of speech, SMALL_PAIR_FACTOR times when both do: a short
+    window's embedding is noisy) or while there are more than `max_speakers`.
     """
     if len(embeddings) < 2:
         return np.zeros(len(embeddings), dtype=int)
@@ -70,7 +74,8 @@ def cluster(embeddings: np.ndarray, durations: np.ndarray, threshold: float, max
         centroids = np.stack([embeddings[g].mean(axis=0) for g in groups])
         centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
         small = np.array([durations[g].sum() < MIN_SPEAKER_S for g in groups])
-        limit = threshold * np.where(small[:, None] | small[None, :], SMALL_FACTOR, 1.0)
+        either, both = small[:, None] | small[None, :], small[:, None] & small[None, :]
+        limit = threshold * np.where(both, SMALL_PAIR_FACTOR, np.where(either, SMALL_FACTOR, 1.0))
         ratio = (1.0 - centroids @ centroids.T) / limit
         np.fill_diagonal(ratio, np.inf)
         a, b = sorted(np.unravel_index(np.argmin(ratio), ratio.shape))
