@@ -136,7 +136,11 @@ class VoiceEncoder:
         return raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
 
     def partial_mels(self, wav: np.ndarray) -> np.ndarray:
-        """The [n, 160, 40] partial spectrograms of one utterance (volume-normalised)."""
+        """The [n, 160, 40] partial spectrograms of one utterance (volume-normalised). An utterance shorter
+        than one partial is repeated to fill it: zero padding leaves the LSTM's last state to the silence
+        (a 0.2 s "No." then matched both voices alike; repeated, it matches its speaker)."""
+        if 0 < wav.size < PARTIAL_FRAMES * HOP:
+            wav = np.resize(wav, PARTIAL_FRAMES * HOP)
         starts = partial_starts(wav.size)
         needed = (starts[-1] + PARTIAL_FRAMES) * HOP
         wav = np.pad(normalize_volume(wav), (0, max(0, needed - wav.size)))

@@ -21,7 +21,7 @@ from reelstage_stage import (
     run_stage,
     write_json_atomic,
 )
-from turns import Span, cluster, frame_energy, merge_turns, split_segment
+from turns import Span, cut_at_pauses, frame_energy, label_windows, merge_turns, split_segment
 
 BATCH_WINDOWS = 32  # windows embedded per step (bounds memory, paces progress)
 MIN_SEGMENT_S = 0.05  # shorter VAD segments carry no usable voice
@@ -45,6 +45,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def load_pauses(vad: Path) -> list[Span]:
+    """The pauses inside speech segments silero_vad lists (none from an older segments.json)."""
+    try:
+        return sorted((float(p["start"]), float(p["end"])) for p in json.loads(vad.read_text()).get("pauses", []))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadInput(f"{vad} has unreadable pauses ({exc}): rerun the silero_vad stage") from None
+
+
 def load_segments(vad: Path, pyannote_vad: Path | None) -> tuple[list[Span], Path]:
     """Speech segments from pyannote_vad when it ran, else from silero_vad."""
     path = pyannote_vad if pyannote_vad and pyannote_vad.is_file() else vad
@@ -65,8 +73,19 @@ def read_span(wav: wave.Wave_read, span: Span) -> np.ndarray:
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
+def windows_of(segment: Span, samples: np.ndarray, pauses: list[Span], starts: list[float]) -> list[Span]:
+    """A segment's windows: its speech between pauses, long stretches cut at their quietest points."""
+    windows = []
+    for piece in cut_at_pauses(segment, pauses, starts):
+        a, b = (round((t - segment[0]) * SAMPLE_RATE) for t in piece)
+        windows += split_segment(piece, frame_energy(samples[a:b], SAMPLE_RATE))
+    return windows
+
+
 def resemblyzer_turns(args: argparse.Namespace, segments: list[Span]) -> list[tuple[float, float, str]]:
-    """Cut segments into windows, embed each, cluster, and label clusters S1, S2, ... in order."""
+    """Cut segments into windows, embed each, label them by speaker (S1, S2, ... in order)."""
+    pauses = load_pauses(args.vad)
+    pause_starts = [p[0] for p in pauses]
     progress = ProgressThrottle()
     progress(0.0, "loading the voice encoder")
     encoder = VoiceEncoder()
@@ -78,7 +97,7 @@ def resemblyzer_turns(args: argparse.Namespace, segments: list[Span]) -> list[tu
     with wave.open(str(args.audio), "rb") as wav:
         for k, segment in enumerate(segments):
             samples = read_span(wav, segment)
-            for window in split_segment(segment, frame_energy(samples, SAMPLE_RATE)):
+            for window in windows_of(segment, samples, pauses, pause_starts):
                 a, b = (round((t - segment[0]) * SAMPLE_RATE) for t in window)
                 if samples[a:b].size >= MIN_SEGMENT_S * SAMPLE_RATE:  # not past the audio's end
                     spans.append(window)
@@ -91,7 +110,7 @@ def resemblyzer_turns(args: argparse.Namespace, segments: list[Span]) -> list[tu
     if not spans:
         return []
     durations = np.array([e - s for s, e in spans])
-    labels = cluster(np.concatenate(embeddings), durations, args.threshold, args.max_speakers)
+    labels = label_windows(np.concatenate(embeddings), durations, args.threshold, args.max_speakers)
     return [(s, e, f"S{label + 1}") for (s, e), label in zip(spans, labels.tolist(), strict=True)]
 
 

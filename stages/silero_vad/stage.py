@@ -19,7 +19,7 @@ from reelstage_stage import (
     run_stage,
     write_json_atomic,
 )
-from vad import SAMPLE_RATE, WINDOW, SileroVad, VadParams, speech_segments
+from vad import SAMPLE_RATE, WINDOW, SileroVad, VadParams, pauses, speech_segments
 
 CHUNK_FRAMES = WINDOW * 1875  # 60 s of audio read at a time
 
@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--min-speech-ms", type=int, default=250)
     parser.add_argument("--min-silence-ms", type=int, default=300)
     parser.add_argument("--speech-pad-ms", type=int, default=100)
+    parser.add_argument("--min-pause-ms", type=int, default=100,
+                        help="shortest pause inside a segment listed in `pauses` (for the diarization)")
     return parser.parse_args(argv)
 
 
@@ -51,7 +53,7 @@ def validate(args: argparse.Namespace) -> VadParams:
     """Check the parameters, raise BadInput on nonsense."""
     if not 0.0 < args.threshold < 1.0:
         raise BadInput(f"--threshold {args.threshold} must be between 0 and 1 (e.g. 0.5)")
-    for name in ("min_speech_ms", "min_silence_ms", "speech_pad_ms"):
+    for name in ("min_speech_ms", "min_silence_ms", "speech_pad_ms", "min_pause_ms"):
         if getattr(args, name) < 0:
             raise BadInput(f"--{name.replace('_', '-')} must be >= 0")
     return VadParams(args.threshold, args.min_speech_ms, args.min_silence_ms, args.speech_pad_ms)
@@ -70,6 +72,7 @@ def main(argv: list[str]) -> None:
         probs = np.fromiter(model.probabilities(read_chunks(wav, progress)), dtype=np.float32)
     ranges = speech_segments(probs, n_samples, params)
     segments = [{"start": round(s / SAMPLE_RATE, 3), "end": round(e / SAMPLE_RATE, 3)} for s, e in ranges]
+    inside = pauses(probs, n_samples, params, ranges, args.min_pause_ms)
     speech_s = round(sum(e - s for s, e in ranges) / SAMPLE_RATE, 3)
     duration_s = round(n_samples / SAMPLE_RATE, 3)
     write_json_atomic(
@@ -82,8 +85,10 @@ def main(argv: list[str]) -> None:
                 "min_speech_ms": params.min_speech_ms,
                 "min_silence_ms": params.min_silence_ms,
                 "speech_pad_ms": params.speech_pad_ms,
+                "min_pause_ms": args.min_pause_ms,
             },
             "segments": segments,
+            "pauses": [{"start": round(s / SAMPLE_RATE, 3), "end": round(e / SAMPLE_RATE, 3)} for s, e in inside],
             "speech_s": speech_s,
             "duration_s": duration_s,
         },

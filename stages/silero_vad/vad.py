@@ -7,8 +7,10 @@ per 32 ms) are kept, so memory stays small for a movie of any length.
 from __future__ import annotations
 
 import importlib.util
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +128,20 @@ def speech_segments(probs: np.ndarray, n_samples: int, params: VadParams) -> lis
             speech[1] = int(min(n_samples, speech[1] + pad))
             nxt[0] = int(max(0, nxt[0] - pad))
     return [(s, e) for s, e in speeches]
+
+
+
+def pauses(probs: np.ndarray, n_samples: int, params: VadParams, segments: list[tuple[int, int]],
+           min_pause_ms: int) -> list[tuple[int, int]]:
+    """Silences of at least `min_pause_ms` inside `segments` (sample ranges, unpadded).
+
+    The segments bridge silences shorter than `params.min_silence_ms`; a speaker change often hides in
+    such a pause (a one-word reply 0.3 s after a question), so the diarization stage cuts there."""
+    fine = speech_segments(probs, n_samples, VadParams(params.threshold, 0, min_pause_ms, 0))
+    starts = [s for s, _ in segments]
+    inside = []
+    for (_, start), (end, _) in pairwise(fine):
+        k = bisect_right(starts, (start + end) // 2) - 1
+        if k >= 0 and segments[k][0] < start and end < segments[k][1]:
+            inside.append((start, end))
+    return inside

@@ -195,3 +195,56 @@ def test_no_speech_gives_no_turns(tmp_path: Path, segments: list) -> None:
     assert "Warning" not in proc.stderr
     result = json.loads((tmp_path / "out" / "turns.json").read_text())
     assert result["turns"] == [] and result["num_speakers"] == 0
+
+
+def test_a_one_word_reply_inside_a_vad_segment_gets_its_own_speaker(tmp_path: Path) -> None:
+    """Question, 0.3 s, one-word reply: one VAD segment; the reply still goes to the replier."""
+    parts, truth, t = [], [], 0.0
+    script = [("kal", LINES[0], 1.0), ("slt", LINES[1], 1.0), ("kal", "Are you ready?", 1.0), ("slt", "Yes.", 0.3),
+              ("kal", LINES[2], 1.0), ("slt", LINES[3], 1.0)]
+    for voice, text, gap in script:
+        utt = flite(voice, text, tmp_path)
+        parts += [np.zeros(int(gap * SR), dtype=np.int16), utt]
+        t += gap
+        truth.append((t, t + utt.size / SR, voice))
+        t += utt.size / SR
+    parts.append(np.zeros(SR, dtype=np.int16))
+    audio = tmp_path / "audio.wav"
+    with wave.open(str(audio), "wb") as fh:
+        fh.setnchannels(1)
+        fh.setsampwidth(2)
+        fh.setframerate(SR)
+        fh.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+    result = diarize(tmp_path, audio)
+    segments = json.loads((tmp_path / "vad" / "segments.json").read_text())["segments"]
+    assert any(s["start"] < truth[2][0] and truth[3][1] < s["end"] for s in segments), segments  # one segment
+
+    def speaker_at(start: float, end: float) -> str:
+        return max(result["turns"], key=lambda u: min(end, u["end"]) - max(start, u["start"]))["speaker"]
+
+    labels = [speaker_at(start, end) for start, end, _ in truth]
+    assert labels == ["S1", "S2", "S1", "S2", "S1", "S2"], (labels, result["turns"], truth)
+
+
+def test_cut_at_pauses_keeps_the_speech_between_them() -> None:
+    sys.path.insert(0, str(STAGES / "diarization"))
+    from turns import cut_at_pauses
+
+    pauses = [(1.0, 1.2), (4.9, 5.1), (6.0, 7.0)]
+    assert cut_at_pauses((0.0, 5.0), pauses, [p[0] for p in pauses]) == [(0.0, 1.0), (1.2, 5.0)]
+    assert cut_at_pauses((5.5, 8.0), pauses, [p[0] for p in pauses]) == [(5.5, 6.0), (7.0, 8.0)]
+    assert cut_at_pauses((2.0, 3.0), pauses, [p[0] for p in pauses]) == [(2.0, 3.0)]
+
+
+def test_a_short_window_joins_the_nearest_speaker_without_founding_one() -> None:
+    sys.path.insert(0, str(STAGES / "diarization"))
+    from turns import label_windows
+
+    a, b = np.eye(4)[0], np.eye(4)[1]
+    near_b = 0.6 * b + 0.4 * np.eye(4)[2]
+    odd = np.eye(4)[3]  # a short window unlike anyone: joins a speaker, never becomes a third one
+    embeddings = np.stack([a, b, a, near_b, odd, b]).astype(np.float32)
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    durations = np.array([2.0, 2.0, 2.0, 0.3, 0.4, 2.0])
+    labels = label_windows(embeddings, durations, 0.2, 8)
+    assert labels[:4].tolist() == [0, 1, 0, 1] and labels[5] == 1 and labels.max() == 1

@@ -144,3 +144,21 @@ def test_stereo_is_bad_input(tmp_path: Path) -> None:
         fh.writeframes(b"\0" * 44100 * 4)
     proc = run(audio, tmp_path / "out")
     assert proc.returncode == 2 and "16 kHz mono" in proc.stdout
+
+
+def test_a_short_pause_inside_a_segment_is_listed(tmp_path: Path) -> None:
+    """A question and a reply 0.3 s later make one segment (300 ms min silence); the pause between them is
+    listed in `pauses`, where the diarization cuts."""
+    question, reply = flite("kal", "Are you ready to go?", tmp_path), flite("slt", "Yes.", tmp_path)
+    silence = np.zeros(SR, dtype=np.int16)
+    start = (silence.size + question.size) / SR
+    write_wav(tmp_path / "exchange.wav", np.concatenate([silence, question, np.zeros(int(0.3 * SR), np.int16),
+                                                          reply, silence]))
+    proc = run(tmp_path / "exchange.wav", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "out" / "segments.json").read_text())
+    assert len(data["segments"]) == 1, data
+    assert len(data["pauses"]) == 1 and data["params"]["min_pause_ms"] == 100, data
+    pause = data["pauses"][0]
+    assert start - 0.05 <= pause["start"] < pause["end"] <= start + 0.35, (start, pause)
+    assert data["segments"][0]["start"] < pause["start"] and pause["end"] < data["segments"][0]["end"]
