@@ -1,4 +1,4 @@
-"""Names without side effects in the asr stage: words kept in VAD gaps, hints merged only where a name was heard.
+"""Names without side effects in the asr stage: words kept in VAD gaps, the hinted pass guarded by the plain one.
 
 Pure logic here (no model); the end-to-end bounds on the names test set are in tests/test_names.py.
 """
@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "stages" / "asr")]
+sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
 from asr_hints import merge, sound, suspects  # noqa: E402
 
@@ -57,6 +57,13 @@ def test_a_hinted_pass_that_stops_early_loses_nothing() -> None:
     first = "Dr. Mashti, the samples arrived. Put them in the cold room. Only if Professor Link agrees."
     out = merged(first, "Doctor Vashti, the samples arrived.")
     assert out == first.replace("Dr. Mashti,", "Doctor Vashti,")
+
+
+def test_a_word_or_two_only_the_plain_pass_has_is_a_disagreement_not_a_gap() -> None:
+    """real-dashwood: the plain pass heard "rather as selfish is to be all disposed", the hinted one the truth."""
+    assert merged("and rather as selfish is to be all disposed.", "and rather selfish, is to be ill-disposed.") == \
+        "and rather selfish is to be ill-disposed."
+    assert merged("Then we sail to the port now.", "Then we sail now.") == "Then we sail to the port now."
 
 
 def test_only_chunks_that_sound_like_a_name_are_decoded_again() -> None:
