@@ -107,3 +107,18 @@ def test_word_pieces_without_a_space_join_the_word_before() -> None:
                  0.0, [(0.9, 2.0)])
     assert [w["word"] for w in out] == ["an", "ill-disposed"]
     assert out[-1] == {"start": 1.2, "end": 1.9, "word": "ill-disposed", "probability": 0.7}
+
+
+def test_a_segment_mostly_in_the_padding_is_dropped_whole() -> None:
+    """The prompted pass decoded a chunk's last 0.4 s of padding at temperature 1.0 into a new sentence,
+    its first words overlapping the speech by 0.09 s (espeak movie of tests/stages/test_asr.py)."""
+    from asr_chunks import outside_speech
+    from asr_whisper import _file_words
+
+    spans = [(25.158, 26.888)]
+    said = {"words": [{"word": " bag.", "start": 26.5, "end": 26.8, "probability": 0.9}]}
+    invented = {"words": [{"word": f" w{i}", "start": 26.8 + i * 0.04, "end": 26.84 + i * 0.04, "probability": 0.6}
+                          for i in range(10)]}
+    assert [w["word"] for w in _file_words([said, invented], 0.0, spans)] == ["bag."]
+    assert not outside_speech(26.0, 26.8, spans) and not outside_speech(26.8, 26.8, spans)
+    assert outside_speech(26.8, 27.2, spans) and outside_speech(30.0, 31.0, spans)
