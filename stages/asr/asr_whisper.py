@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
-from asr_chunks import Chunk, snap
+from asr_chunks import Chunk, outside_speech, snap
 from asr_hints import Hints, merge, suspects
 
 SAMPLE_RATE = 16000
@@ -163,9 +163,13 @@ def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | N
 
 def _file_words(raw_segments: list[dict[str, Any]], offset: float, spans: list[tuple[float, float]]
                 ) -> list[dict[str, Any]]:
-    """Words in file time from a pass's raw segments (see `_words`)."""
+    """Words in file time from a pass's raw segments (see `_words`); a segment mostly outside the speech is
+    dropped whole (`outside_speech`)."""
     words = []
     for seg in raw_segments:
+        times = [t for w in seg["words"] for t in (w["start"], w["end"])]
+        if times and outside_speech(min(times) + offset, max(times) + offset, spans):
+            continue
         segment = SimpleNamespace(words=[SimpleNamespace(**w) for w in seg["words"]])
         words.extend(_words(segment, offset, spans))
     return words

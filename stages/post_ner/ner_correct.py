@@ -82,6 +82,12 @@ def _protected(tokens: list[Token], name: str, zipf: Callable[[str], float], sen
     return False
 
 
+def _other_name(tokens: list[Token], name: str, spelled: set[str]) -> bool:
+    """Whether a word of the span already spells a word of another glossary name ("Thessaly" of "Thessaly
+    Court" is not "Tessaly" of "Lake Tessaly": one name never turns into another)."""
+    return any(t.core in spelled and t.core not in name.split() for t in tokens)
+
+
 def _replacement(tokens: list[Token], name: str) -> list[Token]:
     """The span's tokens rewritten as `name`, outer punctuation kept, times shared by character length."""
     words = name.split()
@@ -113,6 +119,7 @@ def correct_tokens(
     from rapidfuzz import fuzz
 
     starts = {0} | {i + 1 for i, t in enumerate(tokens) if t.word.endswith((".", "?", "!"))}
+    spelled = {w for n in names for w in n.split()}  # words of glossary names, as the glossary writes them
     matches = []
     for name in names:
         target, size = _norm(name), len(name.split())
@@ -123,7 +130,8 @@ def correct_tokens(
                 if not _norm(text) or text == name or (n > size and f" {target} " in f" {_norm(text)} "):
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if _norm(text) == target else fuzz.ratio(_norm(text), target)
-                if score >= threshold and not _protected(span, name, zipf, i in starts):
+                if score >= threshold and not _protected(span, name, zipf, i in starts) and not _other_name(
+                        span, name, spelled):
                     matches.append((score, n, i, name, text))
     matches.sort(key=lambda m: (-m[0], -m[1], m[2]))
     taken: set[int] = set()

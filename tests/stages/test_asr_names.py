@@ -1,4 +1,4 @@
-"""Names without side effects in the asr stage: words kept in VAD gaps, hints merged only where a name was heard.
+"""Names without side effects in the asr stage: words kept in VAD gaps, the hinted pass guarded by the plain one.
 
 Pure logic here (no model); the end-to-end bounds on the names test set are in tests/test_names.py.
 """
@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "stages" / "asr")]
+sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
 from asr_hints import merge, sound, suspects  # noqa: E402
 
@@ -59,6 +59,13 @@ def test_a_hinted_pass_that_stops_early_loses_nothing() -> None:
     assert out == first.replace("Dr. Mashti,", "Doctor Vashti,")
 
 
+def test_a_word_or_two_only_the_plain_pass_has_is_a_disagreement_not_a_gap() -> None:
+    """real-dashwood: the plain pass heard "rather as selfish is to be all disposed", the hinted one the truth."""
+    assert merged("and rather as selfish is to be all disposed.", "and rather selfish, is to be ill-disposed.") == \
+        "and rather selfish is to be ill-disposed."
+    assert merged("Then we sail to the port now.", "Then we sail now.") == "Then we sail to the port now."
+
+
 def test_only_chunks_that_sound_like_a_name_are_decoded_again() -> None:
     assert suspects(words("we sail to Port Castle"), NAMES)
     assert suspects(words("Tell Quarin we are ready"), NAMES)
@@ -100,3 +107,18 @@ def test_word_pieces_without_a_space_join_the_word_before() -> None:
                  0.0, [(0.9, 2.0)])
     assert [w["word"] for w in out] == ["an", "ill-disposed"]
     assert out[-1] == {"start": 1.2, "end": 1.9, "word": "ill-disposed", "probability": 0.7}
+
+
+def test_a_segment_mostly_in_the_padding_is_dropped_whole() -> None:
+    """The prompted pass decoded a chunk's last 0.4 s of padding at temperature 1.0 into a new sentence,
+    its first words overlapping the speech by 0.09 s (espeak movie of tests/stages/test_asr.py)."""
+    from asr_chunks import outside_speech
+    from asr_whisper import _file_words
+
+    spans = [(25.158, 26.888)]
+    said = {"words": [{"word": " bag.", "start": 26.5, "end": 26.8, "probability": 0.9}]}
+    invented = {"words": [{"word": f" w{i}", "start": 26.8 + i * 0.04, "end": 26.84 + i * 0.04, "probability": 0.6}
+                          for i in range(10)]}
+    assert [w["word"] for w in _file_words([said, invented], 0.0, spans)] == ["bag."]
+    assert not outside_speech(26.0, 26.8, spans) and not outside_speech(26.8, 26.8, spans)
+    assert outside_speech(26.8, 27.2, spans) and outside_speech(30.0, 31.0, spans)

@@ -1,10 +1,11 @@
 """Names never cost accuracy, on voices nobody tuned for (issue 9): the names test set (tests/nameset.py)
 through the stage programs silero_vad → asr → post_ner on the host, and once through the real containers.
 
-Per clip: with the glossary, the pipeline's WER is at most the raw engine's (bare faster-whisper on the
-whole audio with the same names as hints) plus a small margin and under a per-family bound; every spoken
-glossary name but at most one per clip comes out spelled right, and a glossary name that is not spoken never appears.
-Bounds are set from bench/names.py on the development part (numbers in the comments), with margin.
+Per voice family, on the development part AND on the held-out part: with the glossary, the pipeline's
+WER (pooled over the family's clips) is at most the raw engine's (bare faster-whisper on the whole audio
+with the same names as hints), it spells at least as many spoken glossary names right, and a glossary
+name that is not spoken never appears. Every rule of the asr merge was chosen on the development part;
+a held-out family that misses the criterion is a strict xfail naming what it misses (bench/names.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -26,48 +28,109 @@ pytestmark = pytest.mark.skipif(
     reason="needs make test-deps (faster-whisper, tiny.en, post_ner and silero_vad deps), flite, espeak-ng, ffmpeg",
 )
 
-# WER the pipeline may lose to the raw engine with hints on one clip: decoding a chunk that starts 0.2 s
-# before the speech instead of the whole file changes one or two words either way (real-dashwood: 0.068
-# against 0.023 for the raw engine, WITHOUT a glossary too; 0.045 with 0.5 s of padding): not a names effect
-MARGIN = 0.05
-# per clip: (WER bound with the glossary, names that may come out wrong); measured on the dev part:
-#   flite-harbour 0.000 (8/8 names), espeak-lab-fast 0.333 (1/6; raw engine with hints: 0.843, hints on every
-#   chunk: 0.863), real-dashwood 0.045 (raw engine with hints: 0.023)
-BOUNDS = {"flite-harbour": (0.08, 1), "espeak-lab-fast": (0.45, 5), "real-dashwood": (0.12, 0)}
 
+@dataclass
+class Result:
+    """One clip through the raw engine with hints and through the pipeline with the glossary."""
 
-def check(clip: nameset.Clip, text: str, raw_hints: str | None) -> None:
-    bound, wrong = BOUNDS[clip.case.name]
-    got = wer(clip.text, text)
-    assert got <= bound, f"WER {got:.3f} > {bound}: {text}"
-    if raw_hints is not None:
-        assert got <= wer(clip.text, raw_hints) + MARGIN, f"worse than the raw engine with hints: {text}"
-    spoken, right, invented = nameset.name_score(clip.text, text, clip.case.glossary)
-    assert right >= spoken - wrong, f"{right}/{spoken} names right: {text}"
-    assert invented == 0, f"a glossary name that was not spoken appears: {text}"
-    for name in clip.absent:
-        assert name not in text
+    clip: nameset.Clip
+    raw_hints: str
+    text: str
+    hinted_names: list[str]
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("names")
+def results() -> dict[str, Result]:
+    """Filled on demand by `result`, shared by the module's tests."""
+    return {}
 
 
-@pytest.mark.parametrize("name", ["flite-harbour", "espeak-lab-fast", "real-dashwood"])
-def test_glossary_never_costs_accuracy(work: Path, name: str) -> None:
-    case = nameset.case(name)
-    folder = work / name
-    try:
-        clip = nameset.make_clip(case, folder)
-    except FileNotFoundError as exc:  # the recordings: make test-deps fetches them
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(str(exc))
-    gloss = stagechain.glossary(folder, case.glossary)
-    segments = stagechain.vad(clip.audio, folder)
-    raw_hints, _ = stagechain.raw_transcribe(clip.audio, gloss)
-    text, _, result = stagechain.pipeline(clip.audio, segments, folder, gloss)
-    check(clip, text, raw_hints)
-    assert result["hints"]["names"] == list(case.glossary)
+def result(results: dict[str, Result], work: Path, case: nameset.Case) -> Result:
+    if case.name not in results:
+        folder = work / case.name
+        try:
+            clip = nameset.make_clip(case, folder)
+        except FileNotFoundError as exc:  # the recordings: make test-deps fetches them
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(str(exc))
+        gloss = stagechain.glossary(folder, case.glossary)
+        segments = stagechain.vad(clip.audio, folder)
+        raw_hints, _ = stagechain.raw_transcribe(clip.audio, gloss)
+        text, _, transcript = stagechain.pipeline(clip.audio, segments, folder, gloss)
+        results[case.name] = Result(clip, raw_hints, text, transcript["hints"]["names"])
+    return results[case.name]
+
+
+def pooled_wer(pairs: list[tuple[str, str]]) -> float:
+    """WER over several clips, weighted by their reference words."""
+    words = sum(len(ref.split()) for ref, _ in pairs)
+    return sum(wer(ref, hyp) * len(ref.split()) for ref, hyp in pairs) / words
+
+
+def _family(results: dict[str, Result], work: Path, held_out: bool, family: str) -> list[Result]:
+    done = [result(results, work, c) for c in nameset.CASES if c.held_out == held_out and c.family == family]
+    for r in done:
+        assert r.hinted_names == list(r.clip.case.glossary)
+    return done
+
+
+def _texts(done: list[Result]) -> str:
+    return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
+
+
+# Misses with the merge chosen on the development part (bench/names.py, 2026-11-28). WER, held-out: the
+# name guard rejects right names whose plain words do not sound alike ("410 cell" for "Fort Anselm",
+# "Pecta, Stirling" for "Thessaly Court. Sterling") and the word-run guard keeps a plain sentence where the
+# hinted one had "Ilyra, Wren" (Wren invented). Names, dev espeak: on espeak-lab-fast the prompted pass
+# stops after one sentence and times it after the speech, so the VAD word filter drops it (the raw
+# engine keeps that sentence, 2 names, and loses the other 47 words: WER 0.843).
+WER_MISSES = {
+    (True, "flite"): "held-out flite: WER 0.086 > raw engine with hints 0.065 (Fort Anselm rejected)",
+    (True, "espeak"): "held-out espeak: WER 0.323 > raw engine with hints 0.226",
+}
+NAME_MISSES = {
+    (False, "espeak"): "dev espeak: 9/14 names right, raw engine with hints 10/14 (espeak-lab-fast)",
+    (True, "flite"): "held-out flite: 12/13 names right, raw engine with hints 13/13 (Fort Anselm)",
+    (True, "espeak"): "held-out espeak: 11/13 names right, raw engine with hints 13/13",
+}
+
+
+def _parts(misses: dict[tuple[bool, str], str]) -> list[object]:
+    return [pytest.param(held, family, id=f"{'held-out' if held else 'dev'}-{family}",
+                         marks=[pytest.mark.xfail(strict=True, reason=misses[held, family])]
+                         if (held, family) in misses else [])
+            for held in (False, True) for family in ("flite", "espeak", "real")]
+
+
+@pytest.mark.parametrize(("held_out", "family"), _parts(WER_MISSES))
+def test_glossary_never_costs_accuracy(results: dict[str, Result], tmp_path_factory: pytest.TempPathFactory,
+                                       held_out: bool, family: str) -> None:
+    """Pooled WER at most the raw engine's with the same hints; an unspoken glossary name never appears."""
+    done = _family(results, tmp_path_factory.getbasetemp() / "names", held_out, family)
+    for r in done:
+        for name in r.clip.absent:
+            assert nameset.name_count(r.text, name) == 0, f"{name!r} was not spoken: {r.text}"
+    got = pooled_wer([(r.clip.text, r.text) for r in done])
+    engine = pooled_wer([(r.clip.text, r.raw_hints) for r in done])
+    assert got <= engine + 1e-9, f"WER {got:.3f} > raw engine with hints {engine:.3f}:\n{_texts(done)}"
+
+
+@pytest.mark.parametrize(("held_out", "family"), _parts(NAME_MISSES))
+def test_glossary_names_come_out_right(results: dict[str, Result], tmp_path_factory: pytest.TempPathFactory,
+                                       held_out: bool, family: str) -> None:
+    """At least as many spoken glossary names spelled right as the raw engine with the same hints."""
+    done = _family(results, tmp_path_factory.getbasetemp() / "names", held_out, family)
+    right = sum(nameset.name_score(r.clip.text, r.text, r.clip.case.glossary)[1] for r in done)
+    engine = sum(nameset.name_score(r.clip.text, r.raw_hints, r.clip.case.glossary)[1] for r in done)
+    assert right >= engine, f"{right} names right, raw engine with hints {engine}:\n{_texts(done)}"
+
+
+def check(clip: nameset.Clip, text: str, bound: float, wrong: int) -> None:
+    """One clip within a WER bound, all but `wrong` spoken names right, no glossary name invented."""
+    got = wer(clip.text, text)
+    assert got <= bound, f"WER {got:.3f} > {bound}: {text}"
+    spoken, right, invented = nameset.name_score(clip.text, text, clip.case.glossary)
+    assert right >= spoken - wrong, f"{right}/{spoken} names right: {text}"
+    assert invented == 0, f"a glossary name that was not spoken appears: {text}"
 
 
 def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> None:
@@ -84,10 +147,10 @@ def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> No
 
 
 @pytest.mark.docker
-def test_names_through_the_asr_and_post_ner_containers(work: Path, run_image) -> None:
+def test_names_through_the_asr_and_post_ner_containers(tmp_path: Path, run_image) -> None:
     """The espeak clip with a music bed through reelstage/asr and reelstage/post_ner images."""
     case = nameset.case("espeak-harbour")
-    folder = work / case.name
+    folder = tmp_path / case.name
     clip = nameset.make_clip(case, folder)
     gloss = stagechain.glossary(folder, case.glossary)
     segments = stagechain.vad(clip.audio, folder)
@@ -100,8 +163,7 @@ def test_names_through_the_asr_and_post_ner_containers(work: Path, run_image) ->
                               files={"transcript.json": asr_out / "transcript.json", "glossary.json": gloss})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = stagechain.text_of(json.loads((ner_out / "transcript.json").read_text()))
-    BOUNDS.setdefault(case.name, (0.12, 1))  # measured 0.049, 7/8 names (raw engine with hints: 0.033, without: 0.148)
-    check(clip, text, None)
+    check(clip, text, 0.08, 1)  # measured on the host 0.033, 8/8 names (raw engine with hints: 0.033, without: 0.148)
 
 
 def test_stage_failure_is_reported(tmp_path: Path) -> None:

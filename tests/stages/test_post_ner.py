@@ -68,6 +68,19 @@ def test_near_misses_are_fixed(heard: str, expected: str) -> None:
     assert corrections and all(c["score"] >= 80 for c in corrections)
 
 
+def test_a_glossary_name_never_turns_into_another() -> None:
+    """Issue 9: "Thessaly Court" (a glossary name) came out as "Tessaly Court" ("Tessaly" of "Lake Tessaly")."""
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates(["Thessaly Court", "Lake Tessaly", "Port Kessel"], zipf)
+    for text in ("Bring the file on Thessaly Court.", "Then Thessaly, and Port Kessel."):
+        fixed, corrections = correct_segment(segment(text), names, zipf)
+        assert (fixed["text"], corrections) == (text, [])
+    fixed, _ = correct_segment(segment("Bring the file on Thesaly Court."), names, zipf)
+    assert fixed["text"] == "Bring the file on Thessaly Court."
+
+
 @pytest.mark.parametrize("heard", [
     "The castle by the lake is old.",
     "Tomorrow the captain will sail to the port.",

@@ -1,0 +1,157 @@
+"""How the asr stage should use the glossary: hint configurations and merge rules, on the names test set.
+
+Each clip of tests/nameset.py is cut into the asr stage's chunks (silero_vad, then `make_chunks` with the
+padding given), and every chunk is decoded once per configuration by tiny.en with the stage's decode
+options: plain, prompt + hotwords, prompt only, hotwords only. The decodes are kept in --cache, so the
+merge rules below (the stage's own `asr_hints.merge` and the variants measured against it) are then
+compared in seconds, each followed by post_ner's glossary correction. Prints pooled WER per part and voice
+family, and names right/spoken +invented, beside the raw engine with hints (bare faster-whisper on the
+whole file: the baseline of issue 9).
+
+    PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...]
+
+Results: see bench/names.py's docstring (the "alternatives" table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr", "post_ner"))]
+import asr_hints  # noqa: E402
+import asr_whisper  # noqa: E402
+import nameset  # noqa: E402
+import stagechain  # noqa: E402
+from asr_audio import WavChunks  # noqa: E402
+from asr_chunks import make_chunks, parse_segments  # noqa: E402
+from moviegen import wer  # noqa: E402
+from ner_correct import candidates, correct_segment, word_frequency  # noqa: E402
+
+CONFIGS = {"plain": (False, False), "both": (True, True), "prompt": (True, False), "hot": (False, True)}
+Words = list[dict[str, Any]]
+
+
+def prepare(case: nameset.Case, folder: Path) -> tuple[nameset.Clip, Path, Path]:
+    """The clip, its glossary.json and its VAD segments.json (as the pipeline makes them)."""
+    clip = nameset.make_clip(case, folder / case.name)
+    return clip, stagechain.glossary(folder / case.name, case.glossary), stagechain.vad(clip.audio, folder / case.name)
+
+
+def decode_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], folder: Path, pad: float,
+                model: Any) -> dict[str, Any]:
+    """Every chunk of `case` decoded in every configuration (cached in `folder`)."""
+    out = folder / f"{case.name}-pad{pad}.json"
+    if out.exists():
+        return json.loads(out.read_text())
+    clip, glossary, segments = prepared
+    gloss = json.loads(glossary.read_text())
+    spans = parse_segments(json.loads(segments.read_text()))
+    data: dict[str, Any] = {"text": clip.text, "spans": spans, "passes": {}}
+    with WavChunks(clip.audio) as audio:
+        chunks = make_chunks(spans, audio.duration, pad=pad)
+        data["chunks"] = [c.start for c in chunks]
+        for name, (prompt, hot) in CONFIGS.items():
+            passes = []
+            for chunk in chunks:
+                samples = WavChunks.samples(audio.pcm(chunk.start, chunk.end))
+                found, _ = model.transcribe(samples, language="en", **asr_whisper.DECODE_OPTIONS,
+                                            initial_prompt=gloss["initial_prompt"] if prompt else None,
+                                            hotwords=gloss["hotwords"] if hot else None)
+                passes.append([{"words": [{"start": w.start, "end": w.end, "word": w.word,
+                                           "probability": w.probability} for w in s.words or []]} for s in found])
+            data["passes"][name] = passes
+    out.write_text(json.dumps(data))
+    return data
+
+
+Rule = Callable[[Words, Words, tuple[str, ...]], Words]
+
+
+def plain(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+    return first
+
+
+def hinted(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+    return second
+
+
+def guarded(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+    """The stage's rule: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge."""
+    return asr_hints.merge(first, second, names)[0] if asr_hints.suspects(first, names) else first
+
+
+def unguarded_names(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+    """The stage's rule without its name guard (every glossary name of the hinted pass taken)."""
+    keep, asr_hints._invents = asr_hints._invents, lambda *_: False
+    try:
+        return guarded(first, second, names)
+    finally:
+        asr_hints._invents = keep
+
+
+VARIANTS: list[tuple[str, str, Rule]] = [
+    ("plain (no glossary)", "plain", plain),
+    ("every chunk: prompt + hotwords", "both", hinted),
+    ("every chunk: prompt only", "prompt", hinted),
+    ("every chunk: hotwords only", "hot", hinted),
+    ("guarded merge (the stage)", "both", guarded),
+    ("guarded merge, hotwords only", "hot", guarded),
+    ("guarded merge without the name guard", "both", unguarded_names),
+]
+
+
+def transcript(data: dict[str, Any], config: str, rule: Rule, names: tuple[str, ...],
+               zipf: Callable[[str], float]) -> str:
+    spans = [tuple(s) for s in data["spans"]]
+    segments = []
+    for k, start in enumerate(data["chunks"]):
+        first = asr_whisper._file_words(data["passes"]["plain"][k], start, spans)
+        second = asr_whisper._file_words(data["passes"][config][k], start, spans)
+        segments.extend(asr_whisper.sentences(rule(first, second, names)))
+    fixes = candidates(list(names), zipf)
+    return " ".join(correct_segment(s, fixes, zipf)[0]["text"] for s in segments)
+
+
+def pooled(rows: list[tuple[nameset.Case, str, str]]) -> str:
+    words = sum(len(ref.split()) for _, ref, _ in rows)
+    w = sum(wer(ref, hyp) * len(ref.split()) for _, ref, hyp in rows) / words
+    scores = [nameset.name_score(ref, hyp, c.glossary) for c, ref, hyp in rows]
+    return f"{w:.3f} {sum(s[1] for s in scores)}/{sum(s[0] for s in scores)} +{sum(s[2] for s in scores)}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/bench-names-merge"))
+    parser.add_argument("--pad", type=float, action="append", help="chunk padding in s (default: 0.2 and 1.0)")
+    parser.add_argument("--cases", nargs="*", help="case names (default: all)")
+    args = parser.parse_args()
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8", local_files_only=True)
+    zipf = word_frequency("en")
+    cases = [c for c in nameset.CASES if not args.cases or c.name in args.cases]
+    args.cache.mkdir(parents=True, exist_ok=True)
+    prepared = {c.name: prepare(c, args.cache) for c in cases}
+    raw = {name: stagechain.raw_transcribe(p[0].audio, p[1])[0] for name, p in prepared.items()}
+    groups = [(held, family) for held in (False, True) for family in ("flite", "espeak", "real")
+              if any(c.held_out == held and c.family == family for c in cases)]
+    print("variant | " + " | ".join(f"{'held-out' if h else 'dev'} {f}" for h, f in groups))
+    rows = [(c, prepared[c.name][0].text, raw[c.name]) for c in cases]
+    print("raw engine with hints | " + " | ".join(
+        pooled([r for r in rows if (r[0].held_out, r[0].family) == g]) for g in groups))
+    for pad in args.pad or [0.2, 1.0]:
+        data = {c.name: decode_case(c, prepared[c.name], args.cache, pad, model) for c in cases}
+        for label, config, rule in VARIANTS:
+            rows = [(c, data[c.name]["text"], transcript(data[c.name], config, rule, c.glossary, zipf)) for c in cases]
+            print(f"{label}, pad {pad} | " + " | ".join(
+                pooled([r for r in rows if (r[0].held_out, r[0].family) == g]) for g in groups), flush=True)
+
+
+if __name__ == "__main__":
+    main()
