@@ -41,7 +41,9 @@ from runner.run.workdir import (
     open_checkpoint,
     promote,
     publish,
-    resolve_output,
+    published_name,
+    records_of,
+    resolve_outputs,
 )
 from runner.watch.progress import EtaEstimator, parse_line
 
@@ -386,12 +388,12 @@ class StageExecution:
         check = CheckContext(input_duration_s=self.media_s)
         found = {}
         for oname, ospec in self.stage.outputs.items():
-            path, problem = resolve_output(staging, ospec)
-            if problem is None:
-                problem = verify_output(path, ospec.kind, ospec.options, check)
+            paths, problem = resolve_outputs(staging, ospec)
+            for path in paths.values():
+                problem = problem or verify_output(path, ospec.kind, ospec.options, check)
             if problem:
                 return found, f"output {oname}: {problem}"
-            found[oname] = path
+            found.update(paths)
         return found, None
 
     def _promote(self, outputs: dict[str, Path]) -> None:
@@ -418,12 +420,13 @@ class StageExecution:
 def ensure_published(ctx: MovieContext, stage: StageSpec) -> None:
     """Hard-link the stage's deliverables into the work folder root (again, if they went missing)."""
     entry = ctx.recorder.manifest.stage(stage.name)
-    for oname, ospec in stage.outputs.items():
-        rec = (entry.get("outputs") or {}).get(oname)
-        if not ospec.publish or not rec:
-            continue
-        source = ctx.workdir / rec["path"]
-        target = ctx.workdir / ospec.publish_name(source.suffix)  # fits the file system's name limit
-        if source.exists() and not is_published(source, target):
-            publish(source, target)
-            ctx.recorder.display.say(f"  wrote {target}")
+    for ospec in stage.outputs.values():
+        for key, rec in records_of(ospec, entry.get("outputs") or {}).items():
+            source = ctx.workdir / rec["path"]
+            name = published_name(ospec, key, source)
+            if name is None:
+                continue
+            target = ctx.workdir / name
+            if source.exists() and not is_published(source, target):
+                publish(source, target)
+                ctx.recorder.display.say(f"  wrote {target}")
