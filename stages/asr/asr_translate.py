@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from asr_checkpoint import ChunkStore
 
 TRANSLATION_TARGET = "en"  # the only language Whisper translates into
+# what the translate task adds to the transcription's decode options. Greedy at temperature 0 only: with
+# the default fallback, speech Whisper understands badly (average log-probability below -1) is decoded
+# again by sampling at up to 1.0, which gave different, mostly low-probability text on every run, and a
+# whole track of it is dropped as hallucination (an empty English track). No 3-gram twice: translation
+# of unclear speech loops ("my friend is my friend and my friend...").
+TRANSLATE_OPTIONS: dict[str, Any] = {"temperature": 0.0, "no_repeat_ngram_size": 3}
 
 
 def languages_to_translate(subtitle_languages: str, dialogue: str | None, english_only: bool) -> list[str]:
@@ -49,7 +55,8 @@ def translation_store(checkpoint: Path | None, settings: dict[str, Any], target:
     from asr_checkpoint import ChunkStore
     folder = checkpoint / f"translate-{target}" if checkpoint is not None else None
     kept = {k: v for k, v in settings.items() if k != "hints"}  # the translate task takes no name hints
-    return ChunkStore(folder, {**kept, "task": "translate", "target": target, "language": source})
+    return ChunkStore(folder, {**kept, "task": "translate", "target": target, "language": source,
+                               "translate_options": TRANSLATE_OPTIONS})
 
 
 def _translated_words(raw_segments: list[dict[str, Any]], chunk: Chunk, spans: list[tuple[float, float]]
@@ -75,7 +82,8 @@ def decode_translation(model: Any, samples: Any, source_language: str | None) ->
 
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"segments": []}
-    found, _ = model.transcribe(samples, language=source_language, task="translate", **DECODE_OPTIONS)
+    options = {**DECODE_OPTIONS, **TRANSLATE_OPTIONS}
+    found, _ = model.transcribe(samples, language=source_language, task="translate", **options)
     return {"segments": [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
                                      "probability": float(w.probability)} for w in seg.words or []]}
                          for seg in found]}
