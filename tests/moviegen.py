@@ -47,6 +47,9 @@ VOICES: dict[str, dict[str, str]] = {
     "flite": {"MORROW": "rms", "ALVAREZ": "slt"},
     "espeak-ng": {"MORROW": "en-gb", "ALVAREZ": "en-us+f3"},
 }
+# other dialogue languages: espeak-ng only (flite speaks English only); speakers take the voices in turn
+FOREIGN_VOICES: dict[str, tuple[str, ...]] = {"fr": ("fr", "fr+f3"), "es": ("es", "es+f3"), "de": ("de", "de+f3")}
+_ISO639_2 = {"en": "eng", "fr": "fra", "es": "spa", "de": "deu"}
 _AUDIO_CODEC = {"mp4": "aac", "mkv": "aac"}
 
 
@@ -146,12 +149,16 @@ def _pick_engine(voice_engine: str) -> str:
 
 
 def _dialogue(
-    script, engine: str, tmp: Path, speed: dict[str, float] | None = None
+    script, engine: str, tmp: Path, speed: dict[str, float] | None = None, language: str = "en"
 ) -> tuple[array.array, list[TruthLine]]:
     """Synthesise every line, place it after its silence; return the mono track and the truth lines."""
     track = silence(LEAD_IN_S)
     lines: list[TruthLine] = []
     voices = VOICES[engine]
+    if language != "en":
+        speakers = list(dict.fromkeys(speaker for speaker, _, _ in script))
+        cycle = FOREIGN_VOICES[language]
+        voices = {speaker: cycle[k % len(cycle)] for k, speaker in enumerate(speakers)}
     for i, (speaker, text, gap) in enumerate(script):
         voice = voices.get(speaker) or sorted(set(voices.values()))[i % len(voices)]
         wav = tmp / f"line{i:03d}.wav"
@@ -172,7 +179,7 @@ def write_wav(path: Path, samples: array.array) -> None:
         w.writeframes(samples.tobytes())
 
 
-def _audio_args(layout: str, container: str) -> list[str]:
+def _audio_args(layout: str, container: str, language: str = "en") -> list[str]:
     if layout == "none":
         return ["-an"]
     if layout == "5.1":  # dialogue in the centre channel, a quieter copy in front left/right
@@ -181,7 +188,7 @@ def _audio_args(layout: str, container: str) -> list[str]:
         mix = ["-ac", "2"]
     else:
         raise ValueError(f"audio_layout must be stereo, 5.1 or none, not {layout!r}")
-    return [*mix, "-c:a", _AUDIO_CODEC[container], "-b:a", "128k", "-metadata:s:a:0", "language=eng"]
+    return [*mix, "-c:a", _AUDIO_CODEC[container], "-b:a", "128k", "-metadata:s:a:0", f"language={_ISO639_2[language]}"]
 
 
 def make_movie(
@@ -195,19 +202,21 @@ def make_movie(
     voice_engine: Literal["flite", "espeak-ng"] = "flite",
     glossary: tuple[str, ...] | list[str] = DEFAULT_GLOSSARY,
     speed: float | dict[str, float] = 1.0,
+    language: str = "en",
 ) -> MovieTruth:
     """Generate a movie at `path` (container from the argument) and write `<path>.truth.json`.
 
-    `speed`: speaking rate, for every speaker or by speaker (1.0 normal, 1.8 a fast talker)."""
+    `speed`: speaking rate, for every speaker or by speaker (1.0 normal, 1.8 a fast talker).
+    `language`: the dialogue's; other than en it is spoken by espeak-ng (FOREIGN_VOICES)."""
     if container not in _AUDIO_CODEC:
         raise ValueError(f"container must be mp4 or mkv, not {container!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = _pick_engine(voice_engine)
+    engine = _pick_engine(voice_engine if language == "en" else "espeak-ng")
     with tempfile.TemporaryDirectory(prefix="moviegen-") as tmpdir:
         tmp = Path(tmpdir)
         rates = speed if isinstance(speed, dict) else {speaker: speed for speaker, _, _ in script}
-        track, lines = _dialogue(script, engine, tmp, rates)
+        track, lines = _dialogue(script, engine, tmp, rates, language)
         duration = round(len(track) / RATE, 3)
         dialogue = tmp / "dialogue.wav"
         write_wav(dialogue, track)
@@ -215,8 +224,8 @@ def make_movie(
               "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}:duration={duration}",
               "-i", str(dialogue), "-map", "0:v", "-map", "1:a",
               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-              *_audio_args(audio_layout, container), "-t", str(duration), "-f", _muxer(container), str(path)])
-    truth = MovieTruth(str(path), duration, container, fps, size, audio_layout, engine,
+              *_audio_args(audio_layout, container, language), "-t", str(duration), "-f", _muxer(container), str(path)])
+    truth = MovieTruth(str(path), duration, container, fps, size, audio_layout, engine, language,
                        lines=[] if audio_layout == "none" else lines, glossary=list(glossary))
     truth.save(f"{path}.truth.json")
     return truth

@@ -17,6 +17,7 @@ from runner.pipeline import params as typed_params
 from runner.pipeline.compose import Service, load_services
 from runner.pipeline.names import CONTAINER_INPUT_DIR as CONTAINER_INPUT_DIR  # where the input is mounted
 from runner.pipeline.names import NamePart, NameTemplate
+from runner.pipeline.param_rules import check_param_rules
 from runner.sizes import parse_size
 
 CONTAINER_WORKDIR = "/work"
@@ -53,9 +54,30 @@ class OutputSpec:
     def is_glob(self) -> bool:
         return any(ch in self.path for ch in "*?[")
 
-    def publish_name(self, ext: str) -> str | None:
-        """The published file's name for a matched output with extension `ext` (fits NAME_MAX)."""
-        return self.publish.render(ext) if self.publish is not None else None
+    def publish_name(self, ext: str, match: str = "") -> str | None:
+        """The published file's name for a matched output with extension `ext` (fits NAME_MAX); `match`:
+        what a `many` output's wildcards matched for this file."""
+        return self.publish.render(ext, match=match) if self.publish is not None else None
+
+    @property
+    def many(self) -> bool:
+        """`many: true`: a glob that must match one or more files, each checked and recorded on its own."""
+        return bool(self.options.get("many"))
+
+    def match_of(self, file_name: str) -> str:
+        """The part of `file_name` the glob's wildcards matched: the name less the pattern's literal prefix
+        and suffix (`subtitles.*.srt` and `subtitles.fr.srt` give `fr`)."""
+        name_pattern = PurePosixPath(self.path).name
+        cut = [i for i, ch in enumerate(name_pattern) if ch in "*?["]
+        if not cut:
+            return file_name
+        prefix = name_pattern[: cut[0]]
+        suffix = name_pattern[max(name_pattern.rfind("]"), cut[-1]) + 1 :]
+        return file_name[len(prefix) : len(file_name) - len(suffix) if suffix else None]
+
+    def record_key(self, file_name: str) -> str:
+        """The manifest key of one match of a `many` output: `<output>[<match>]`."""
+        return f"{self.name}[{self.match_of(file_name)}]"
 
 
 MIN_FREE_BYTES = 64 * 2**20
@@ -237,8 +259,8 @@ def _name_template(raw: str, values: dict[str, str], loader: _Loader, where: str
     for match in _TEMPLATE.finditer(raw):
         parts.append(NamePart("text", raw[pos : match.start()]))
         key = match.group(1)
-        if key == "ext":
-            parts.append(NamePart("ext"))
+        if key in ("ext", "match"):
+            parts.append(NamePart(key))
         elif key in _INPUT_KEYS:
             parts.append(NamePart("input", values[key]))
         elif key in values:
@@ -302,6 +324,13 @@ def _parse_outputs(raw: Any, where: str, loader: _Loader) -> dict[str, dict]:
         kind = spec.get("kind", "any")
         if kind not in OUTPUT_KINDS:
             raise loader.fail(f"{owhere}.kind", f"unknown kind {kind!r} (one of {', '.join(sorted(OUTPUT_KINDS))})")
+        many = spec.get("many", False)
+        if not isinstance(many, bool):
+            raise loader.fail(f"{owhere}.many", f"must be true or false, got {many!r}")
+        if many and not any(ch in p.name for ch in "*?["):
+            raise loader.fail(f"{owhere}.many", "needs a glob in `path` (e.g. subtitles.*.srt)")
+        if "{match}" in str(spec.get("publish", "")) and not many:
+            raise loader.fail(f"{owhere}.publish", "{match} names each file of a `many: true` output only")
         outs[oname] = spec
     return outs
 
@@ -388,7 +417,8 @@ def check_request(
     path = path.resolve()
     loader = _Loader(path)
     data = loader.read()
-    _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
+    params, _files = _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
+    check_param_rules(data.get("param_rules"), params, loader.file)
     raw_stages = data.get("stages")
     known = [s.get("name") for s in raw_stages if isinstance(s, dict)] if isinstance(raw_stages, list) else []
     for flag, names in (stage_names or {}).items():
@@ -411,6 +441,7 @@ def load_pipeline(
     names = InputNames(input_name)
 
     params, files = _params_and_files(data, loader, param_overrides or {}, file_overrides or {})
+    check_param_rules(data.get("param_rules"), params, loader.file)
 
     compose_path = (path.parent / str(data.get("compose", "../compose.yaml"))).resolve()
     build_command = data.get("build_command")

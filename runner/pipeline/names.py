@@ -94,9 +94,10 @@ def workdir_name(input_name: str) -> str:
 
 @dataclass(frozen=True)
 class NamePart:
-    """A piece of a generated name: fixed text, text from the input's name, or the output's extension."""
+    """A piece of a generated name: fixed text, text from the input's name, the output's extension, or
+    what a `many` output's wildcards matched."""
 
-    kind: str  # "text" | "input" | "ext"
+    kind: str  # "text" | "input" | "ext" | "match"
     text: str = ""
 
 
@@ -111,11 +112,12 @@ class NameTemplate:
         """The template's own text (for validation): input parts and `{ext}` left out."""
         return "".join(p.text for p in self.parts if p.kind == "text")
 
-    def render(self, ext: str = "", limit: int = NAME_MAX) -> str:
-        """The name for an output with extension `ext` (e.g. ".mkv")."""
+    def render(self, ext: str = "", limit: int = NAME_MAX, match: str = "") -> str:
+        """The name for an output with extension `ext` (e.g. ".mkv"); `match`: what a `many` output's
+        wildcards matched (e.g. "fr" for subtitles.fr.srt)."""
         fixed = sum(byte_len(p.text) for p in self.parts if p.kind == "text") + byte_len(ext) * sum(
             1 for p in self.parts if p.kind == "ext"
-        )
+        ) + byte_len(match) * sum(1 for p in self.parts if p.kind == "match")
         inputs = [p for p in self.parts if p.kind == "input"]
         full = sum(byte_len(p.text) for p in inputs)
         share = (limit - fixed) // len(inputs) if inputs and fixed + full > limit else None
@@ -123,6 +125,8 @@ class NameTemplate:
         for p in self.parts:
             if p.kind == "ext":
                 pieces.append(ext)
+            elif p.kind == "match":
+                pieces.append(match)
             elif p.kind == "input" and share is not None:
                 pieces.append(shorten(p.text, max(share, _HASH_LEN + 1)))
             else:
@@ -131,7 +135,7 @@ class NameTemplate:
         return name if byte_len(name) <= limit else shorten(name, limit)
 
     def __str__(self) -> str:
-        return self.render("{ext}")
+        return self.render("{ext}", match="{match}")
 
 
 def user_facing(text: str | None, input_path: Path) -> str | None:

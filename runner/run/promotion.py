@@ -9,7 +9,7 @@ from runner.pipeline.config import StageSpec
 from runner.run.checks import CheckContext, verify_output
 from runner.run.context import MovieContext
 from runner.run.fingerprint import FileStat, sampled_fingerprint
-from runner.run.workdir import is_published, promote, publish, resolve_output
+from runner.run.workdir import is_published, promote, publish, published_name, records_of, resolve_outputs
 
 
 def verify_outputs(stage: StageSpec, staging: Path, media_s: float | None) -> tuple[dict[str, Path], str | None]:
@@ -17,12 +17,12 @@ def verify_outputs(stage: StageSpec, staging: Path, media_s: float | None) -> tu
     check = CheckContext(input_duration_s=media_s)
     found = {}
     for oname, ospec in stage.outputs.items():
-        path, problem = resolve_output(staging, ospec)
-        if problem is None:
-            problem = verify_output(path, ospec.kind, ospec.options, check)
+        paths, problem = resolve_outputs(staging, ospec)  # one, or each match of a `many: true` output
+        for path in paths.values():
+            problem = problem or verify_output(path, ospec.kind, ospec.options, check)
         if problem:
             return found, f"output {oname}: {problem}"
-        found[oname] = path
+        found.update(paths)
     return found, None
 
 
@@ -51,12 +51,13 @@ def promote_outputs(ctx: MovieContext, stage: StageSpec, outputs: dict[str, Path
 def ensure_published(ctx: MovieContext, stage: StageSpec) -> None:
     """Hard-link the stage's deliverables into the work folder root (again, if they went missing)."""
     entry = ctx.recorder.manifest.stage(stage.name)
-    for oname, ospec in stage.outputs.items():
-        rec = (entry.get("outputs") or {}).get(oname)
-        if not ospec.publish or not rec:
-            continue
-        source = ctx.workdir / rec["path"]
-        target = ctx.workdir / ospec.publish_name(source.suffix)  # fits the file system's name limit
-        if source.exists() and not is_published(source, target):
-            publish(source, target)
-            ctx.recorder.display.say(f"  wrote {target}")
+    for ospec in stage.outputs.values():
+        for key, rec in records_of(ospec, entry.get("outputs") or {}).items():
+            source = ctx.workdir / rec["path"]
+            name = published_name(ospec, key, source)  # fits the file system's name limit
+            if name is None:
+                continue
+            target = ctx.workdir / name
+            if source.exists() and not is_published(source, target):
+                publish(source, target)
+                ctx.recorder.display.say(f"  wrote {target}")

@@ -47,6 +47,30 @@ def resolve_output(folder: Path, spec: OutputSpec) -> tuple[Path | None, str | N
     return matches[0], None
 
 
+def resolve_outputs(folder: Path, spec: OutputSpec) -> tuple[dict[str, Path], str | None]:
+    """The files of one declared output keyed as the manifest records them: the output's name, or for a
+    `many: true` output `<name>[<match>]` per file (one or more must match)."""
+    if not spec.many:
+        path, problem = resolve_output(folder, spec)
+        return ({spec.name: path} if path is not None else {}), problem
+    matches = sorted(Path(p) for p in glob.glob(str(folder / spec.path)))
+    if not matches:
+        return {}, f"{spec.path} matched no file, expected one or more"
+    return {spec.record_key(p.name): p for p in matches}, None
+
+
+def published_name(spec: OutputSpec, record_key: str, source: Path) -> str | None:
+    """The deliverable's file name for a recorded output (None if it is not published; fits NAME_MAX)."""
+    return spec.publish_name(source.suffix, record_key[len(spec.name) + 1 : -1] if spec.many else "")
+
+
+def records_of(spec: OutputSpec, outputs: dict[str, dict]) -> dict[str, dict]:
+    """The manifest records that belong to one declared output."""
+    if not spec.many:
+        return {spec.name: outputs[spec.name]} if spec.name in outputs else {}
+    return {k: v for k, v in outputs.items() if k.startswith(f"{spec.name}[") and k.endswith("]")}
+
+
 def promote(staging: Path, final: Path) -> None:
     """Move a verified staging folder into place atomically (replacing an older result)."""
     trash = None

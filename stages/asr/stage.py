@@ -20,6 +20,7 @@ from asr_checkpoint import ChunkStore
 from asr_chunks import make_chunks, parse_segments
 from asr_hints import MODES, Hints
 from asr_models import resolve
+from asr_translate import languages_to_translate, translate_chunks, translation_store, translations_document
 from reelstage_stage import (
     BadInput,
     ProgressThrottle,
@@ -50,6 +51,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "the prompt; every-chunk: hints on every chunk")
     parser.add_argument("--checkpoint", type=Path,
                         help="folder kept across attempts: finished chunks are stored there and not decoded again")
+    parser.add_argument("--subtitle-languages", default="", help="comma-separated; en from other dialogue: translate")
     return parser.parse_args(argv)
 
 
@@ -104,6 +106,7 @@ def main(argv: list[str]) -> None:
         raise BadInput(f"VAD segments {args.vad} {exc}: rerun the VAD stage") from None
     try:
         chosen = resolve(args.model, args.model_dir, language)
+        translating = languages_to_translate(args.subtitle_languages, language, chosen.english_only)  # [translate]
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     hints = _hints(args.glossary, args.hints)
@@ -123,17 +126,28 @@ def main(argv: list[str]) -> None:
               cpu_threads=asr_whisper.cpu_threads(workers))
     model = asr_whisper.load_model(chosen.path, device, workers)
     chunks = make_chunks(spans, duration)
-    store = ChunkStore(args.checkpoint, {
+    settings = {
         **info, "engine_version": version("faster-whisper"), "model_bytes": (chosen.path / "model.bin").stat().st_size,
         "language": language, "hints": [hints.mode, hints.initial_prompt, hints.hotwords, list(hints.names)],
         "decode": asr_whisper.DECODE_OPTIONS, "cpu_threads": asr_whisper.cpu_threads(workers),
-    })
+    }
+    store = ChunkStore(args.checkpoint, settings)
     progress = ProgressThrottle(interval=0.5)
+    share = 0.5 if translating else 1.0  # [translate] progress: transcription, then translation
     with audio:
         segments, detected, hinted = asr_whisper.transcribe_chunks(
             model, audio, chunks, spans, language=language, hints=hints,
-            on_chunk=lambda i, n: progress(i / n, f"chunk {i}/{n}"), store=store, workers=workers,
+            on_chunk=lambda i, n: progress(i / n * share, f"chunk {i}/{n}"), store=store, workers=workers,
         )
+        translations = {  # [translate] the same chunks, Whisper's translate task
+            lang: translate_chunks(
+                model, audio, chunks, spans, source_language=detected, workers=workers,
+                store=translation_store(args.checkpoint, settings, lang, detected),
+                on_chunk=lambda i, n: progress(share + i / n * (1 - share), f"translating {i}/{n}"),
+            )
+            for lang in languages_to_translate(args.subtitle_languages, detected, chosen.english_only)
+        }
+    write_json_atomic(args.out / "translations.json", translations_document(detected, translations))
     if not chunks:
         emit_note("no speech in the VAD segments: empty transcript")
     if args.checkpoint is not None:

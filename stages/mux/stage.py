@@ -1,12 +1,15 @@
-"""mux: add the subtitles to a copy of the movie, keeping every original stream (codec copy)."""
+"""mux: add the subtitles (one tagged track per language) to a copy of the movie, keeping every original stream
+(codec copy)."""
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import srt
@@ -67,47 +70,75 @@ def check_srt(path: Path) -> int:
     return len(cues)
 
 
-def mux_command(src: Path, subs: Path, dest: Path, n_streams: int, muxer: str, codec: str,
-                lang: str, title: str) -> list[str]:
-    """ffmpeg arguments: all original streams copied, the SRT as the last stream, tagged and not default."""
-    sub = str(n_streams)  # output index of the new subtitle stream
+@dataclass(frozen=True)
+class Track:
+    """One subtitle file to add, with its ISO 639-2 tag and title."""
+
+    path: Path
+    lang: str
+    title: str
+
+
+def subtitle_files(pattern: str, dialogue: str, subtitle_languages: str) -> list[tuple[Path, str]]:
+    """(SRT file, language code) for a file or a glob of `subtitles.<lang>.srt` files, in the order of
+    `subtitle_languages` (empty: the dialogue language first); the first becomes the default track."""
+    files = sorted(Path(p) for p in glob.glob(pattern)) if glob.has_magic(pattern) else [Path(pattern)]
+    if not files:
+        raise BadInput(f"no subtitle file matches {pattern}: run srt_generation first")
+    found = [(f, f.stem.split(".", 1)[1] if "." in f.stem else dialogue) for f in files]
+    order = [v.strip().lower() for v in subtitle_languages.split(",") if v.strip()] or [dialogue.lower()]
+    return sorted(found, key=lambda fl: (order.index(fl[1]) if fl[1] in order else len(order), fl[1]))
+
+
+def mux_command(src: Path, tracks: list[Track], dest: Path, n_streams: int, muxer: str, codec: str) -> list[str]:
+    """ffmpeg arguments: all original streams copied, each SRT as a stream after them, tagged; the first
+    added track is the default subtitle track."""
+    inputs, maps, meta = [], [], []
+    for k, track in enumerate(tracks):
+        sub = str(n_streams + k)  # output index of this subtitle stream
+        inputs += ["-sub_charenc", "UTF-8", "-i", str(track.path)]
+        maps += ["-map", str(k + 1)]
+        meta += [f"-c:{sub}", codec, f"-metadata:s:{sub}", f"language={track.lang}",
+                 f"-metadata:s:{sub}", f"title={track.title}", f"-disposition:{sub}", "default" if k == 0 else "0"]
     return [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-progress", "pipe:1", "-nostats",
-        "-i", str(src), "-sub_charenc", "UTF-8", "-i", str(subs),
-        "-map", "0", "-map", "1", "-c", "copy", f"-c:{sub}", codec,
-        f"-metadata:s:{sub}", f"language={lang}", f"-metadata:s:{sub}", f"title={title}",
-        f"-disposition:{sub}", "0", "-f", muxer, str(dest),
+        "-i", str(src), *inputs, "-map", "0", *maps, "-c", "copy", *meta, "-f", muxer, str(dest),
     ]
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="mux", description=__doc__)
     parser.add_argument("--input", required=True, type=Path)
-    parser.add_argument("--srt", required=True, type=Path)
-    parser.add_argument("--language", default="en")
+    parser.add_argument("--srt", required=True, help="an SRT file, or a glob of subtitles.<lang>.srt files")
+    parser.add_argument("--language", default="en", help="the dialogue language (the tag of a file without one)")
+    parser.add_argument("--subtitle-languages", default="", help="track order, the first the default")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
 
     if not args.input.is_file():
         raise BadInput(f"input not found: {args.input}: give the path of a movie file")
     n_streams = stream_count(args.input)
-    n_cues = check_srt(args.srt)
     ext, muxer, codec = output_for(args.input)
-    lang, title = iso639_2(args.language, bibliographic=muxer in BIBLIOGRAPHIC)
+    tracks, n_cues = [], 0
+    for path, code in subtitle_files(args.srt, args.language, args.subtitle_languages):
+        n_cues += check_srt(path)
+        tracks.append(Track(path, *iso639_2(code, bibliographic=muxer in BIBLIOGRAPHIC)))
+    langs = ", ".join(t.lang for t in tracks)
 
     args.out.mkdir(parents=True, exist_ok=True)
     dest = args.out / f"subtitled{ext}"
     tmp = args.out / f".subtitled{ext}.tmp"
-    emit_progress(0.0, f"muxing {n_cues} cues as {codec} ({lang})")
+    emit_progress(0.0, f"muxing {n_cues} cues as {codec} ({langs})")
     sys.stdout.flush()
-    proc = subprocess.run(mux_command(args.input, args.srt, tmp, n_streams, muxer, codec, lang, title),
+    proc = subprocess.run(mux_command(args.input, tracks, tmp, n_streams, muxer, codec),
                           stdout=None, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise StageError(f"ffmpeg could not mux the subtitles into {args.input.name}: {last}")
     os.replace(tmp, dest)
-    emit_info(container=muxer, subtitle_codec=codec, subtitle_language=lang, streams=n_streams + 1)
+    emit_info(container=muxer, subtitle_codec=codec, subtitle_language=tracks[0].lang,
+              subtitle_languages=[t.lang for t in tracks], streams=n_streams + len(tracks))
     emit_progress(1.0, f"wrote {dest.name}")
 
 

@@ -22,7 +22,7 @@ from reelstage_stage import (
 )
 from srtgen.build import assign_speakers, words_from_transcript
 from srtgen.check import quality
-from srtgen.model import Cue, Limits
+from srtgen.model import Cue, Limits, Word
 from srtgen.review import REVIEW_CAP, review
 from srtgen.shape import build_cues
 from srtgen.speakers import read_names, timeline
@@ -80,6 +80,51 @@ def to_subtitles(cues: list[Cue]) -> list[srt.Subtitle]:
     return list(srt.parse(srt.compose(subs, reindex=True)))
 
 
+Track = tuple[list[Cue], list[srt.Subtitle], dict[str, Any]]
+
+
+def shape_track(words: list[Word], turns: list[dict[str, Any]], limits: Limits, duration_ms: int | None,
+                estimated: int) -> Track:
+    """One language's cues, subtitles and quality report: speakers from the turns, the same shaping rules."""
+    assign_speakers(words, turns)
+    cues = build_cues(words, limits, duration_ms)
+    subs = to_subtitles(cues)
+    report = quality(subs, limits, {"words": len(words), "estimated_segments": estimated,
+                                    "merged_cues": sum("merged" in c.notes for c in cues),
+                                    "solved_cues": sum("solved" in c.notes for c in cues),
+                                    "early_starts": sum(c.start_ms < round(c.words[0].start * 1000) for c in cues)},
+                     least=[c.least for c in cues])
+    return cues, subs, report
+
+
+def track_languages(args: argparse.Namespace, transcript: dict[str, Any]) -> tuple[str, list[str]]:
+    """(dialogue language, subtitle languages in order): the first subtitle language is the default track."""
+    dialogue = args.language.strip().lower()
+    if dialogue in ("", "auto"):
+        dialogue = str(transcript.get("language") or "und").lower()
+    wanted = list(dict.fromkeys(v.strip().lower() for v in args.subtitle_languages.split(",") if v.strip()))
+    return dialogue, wanted or [dialogue]
+
+
+def translated_track(lang: str, dialogue: str, translations: dict[str, Any], turns: list[dict[str, Any]],
+                     limits: Limits, duration_ms: int | None) -> Track:
+    """A subtitle track from asr's translation into `lang` (approximate word times, same shaping rules)."""
+    doc = (translations.get("languages") or {}).get(lang)
+    if not isinstance(doc, dict):
+        raise BadInput(f"no {lang} translation of the {dialogue} dialogue in asr's translations.json: "
+                       f"rerun asr with subtitle_languages including {lang}")
+    words, estimated = words_from_transcript(doc)
+    if not words:
+        raise StageError(f"the {lang} translation of the {dialogue} dialogue came out empty: "
+                         "try a larger multilingual model (--set asr_model=...)")
+    return shape_track(words, turns, limits, duration_ms, estimated)
+
+
+def track_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The per-language part of quality.json."""
+    return {k: report[k] for k in ("cues", "total_violations", "hard_violations", "bent_cues") if k in report}
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="srt_generation", description=__doc__)
     parser.add_argument("--transcript", required=True, type=Path)
@@ -94,6 +139,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--entities", type=Path, help="entities.json of post_ner (its name corrections)")
     parser.add_argument("--speakers", type=Path, help="optional file: diarization label → name")
     parser.add_argument("--review-cap", type=int, default=REVIEW_CAP)
+    parser.add_argument("--language", default="", help="the dialogue language (auto/empty: the transcript's)")
+    parser.add_argument("--subtitle-languages", default="", help="comma-separated; empty: the dialogue language")
+    parser.add_argument("--translations", type=Path, help="translations.json of asr (other subtitle languages)")
     args = parser.parse_args(argv)
 
     check_limits(args)
@@ -112,38 +160,46 @@ def main(argv: list[str]) -> None:
         names = read_names(args.speakers)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadInput(f"speakers file: {exc}: give one 'SPEAKER_00: Name' per line") from None
+    dialogue, wanted = track_languages(args, transcript)
     words, estimated = words_from_transcript(transcript)
     if not words:
         raise BadInput(no_dialogue(transcript))
     if estimated:
         emit_note(f"{estimated} segments had no word times: their words were spread evenly")
-    assign_speakers(words, turns.get("turns") or [])
     duration = float(media.get("duration") or 0)
-    cues = build_cues(words, limits, round(duration * 1000) if duration > 0 else None)
+    duration_ms = round(duration * 1000) if duration > 0 else None
+    turn_list = turns.get("turns") or []
+    main_track = shape_track(words, turn_list, limits, duration_ms, estimated)
+    translations = read_json(args.translations, "translations", required=False) or {}
+    tracks = {lang: main_track if lang == dialogue else translated_track(lang, dialogue, translations, turn_list,
+                                                                         limits, duration_ms)
+              for lang in wanted}
 
-    subs = to_subtitles(cues)
-    report = quality(subs, limits, {"words": len(words), "estimated_segments": estimated,
-                                    "merged_cues": sum("merged" in c.notes for c in cues),
-                                    "solved_cues": sum("solved" in c.notes for c in cues),
-                                    "early_starts": sum(c.start_ms < round(c.words[0].start * 1000) for c in cues)},
-                     least=[c.least for c in cues])
+    cues, _, report = main_track
+    report = {**report, "dialogue_language": dialogue,
+              "tracks": {lang: track_summary(t[2]) for lang, t in tracks.items()},
+              "hard_violations": sum(t[2]["hard_violations"] for t in tracks.values())}
     spots = review(cues, report["bends"], list(entities.get("corrections") or []), limits, args.review_cap)
     args.out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(args.out / "subtitles.srt", srt.compose(subs))
+    for lang, (_, lang_subs, _) in tracks.items():
+        write_text_atomic(args.out / f"subtitles.{lang}.srt", srt.compose(lang_subs))
+    write_text_atomic(args.out / "subtitles.srt", srt.compose(tracks[wanted[0]][1]))
     write_json_atomic(args.out / "quality.json", report)
     write_json_atomic(args.out / "review.json", spots)
     write_json_atomic(args.out / "speakers.json", timeline(words, names))
-    emit_info(cues=report["cues"], bends=report["total_violations"], review_spots=spots["listed"])
-    if report["hard_violations"]:
-        first = report["hard_problems"][0]
-        raise StageError(f"the subtitles came out broken ({report['hard_violations']} problems, first: cue "
-                         f"{first['cue']} {first['problem']}): a bug in srt_generation, please report it")
+    emit_info(cues=report["cues"], bends=report["total_violations"], review_spots=spots["listed"],
+              subtitle_languages=wanted)
+    for lang, (_, _, lang_report) in tracks.items():
+        if lang_report["hard_violations"]:
+            first = lang_report["hard_problems"][0]
+            raise StageError(f"the {lang} subtitles came out broken ({lang_report['hard_violations']} problems, "
+                             f"first: cue {first['cue']} {first['problem']}): a bug in srt_generation, "
+                             "please report it")
     if report["total_violations"]:
         worst = report["worst_bend"]
         emit_note(f"{report['bent_cues']} cue(s) bend a subtitle rule where the speech is too fast or too short "
                   f"for any cue within the rules (worst: cue {worst['cue']} at {worst['start']:.1f} s, "
                   f"{worst['rule']} {worst['value']:g} against {worst['limit']:g}): listed in review.json")
-
 
 if __name__ == "__main__":
     run_stage(main)

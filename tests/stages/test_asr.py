@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(STAGE_DIR)]
 
 from asr_chunks import Chunk, make_chunks, snap  # noqa: E402
 from asr_models import WhisperModelDir, best, resolve  # noqa: E402
+from asr_translate import languages_to_translate, translations_document  # noqa: E402
 from moviegen import extract_wav, make_movie, make_silence_wav, wer  # noqa: E402
 
 # Measured on the default movie (tiny.en int8, 2 CPU cores): WER 0.03 with the glossary, 0.12 without.
@@ -232,3 +233,25 @@ def test_image_runs_offline_as_user(movie: dict[str, Any], tmp_path: Path) -> No
     result = json.loads((out / "transcript.json").read_text())
     assert result["model_source"] == "image" and result["model"] == "tiny.en"
     assert wer(movie["truth"].text, " ".join(s["text"] for s in result["segments"])) <= WER_WITH_GLOSSARY
+
+
+@pytest.mark.parametrize(("subs", "dialogue", "expect"), [
+    ("", "fr", []), ("fr", "fr", []), ("fr,en", "fr", ["en"]), (" en , fr ,en", "fr", ["en"]),
+    ("en", "en", []), ("en", None, ["en"]),
+])
+def test_only_english_is_translated_from_other_dialogue(subs: str, dialogue: str | None, expect: list[str]) -> None:
+    assert languages_to_translate(subs, dialogue, english_only=False) == expect
+
+
+def test_impossible_translations_and_english_only_models_are_refused() -> None:
+    with pytest.raises(ValueError, match="cannot make subtitles in de from fr dialogue: Whisper translates only"):
+        languages_to_translate("fr,de", "fr", english_only=False)
+    with pytest.raises(ValueError, match="English-only"):
+        languages_to_translate("fr,en", "fr", english_only=True)
+    assert languages_to_translate("en", "en", english_only=True) == []
+
+
+def test_translations_document_names_source_and_timing() -> None:
+    assert translations_document("fr", {}) == {"languages": {}}
+    doc = translations_document("fr", {"en": [{"start": 1.0, "end": 2.0, "text": "Hello."}]})
+    assert doc["languages"]["en"]["source_language"] == "fr" and doc["languages"]["en"]["timing"] == "approximate"

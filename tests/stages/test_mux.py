@@ -76,7 +76,7 @@ def test_mux_keeps_streams_and_tags_the_subtitles(tmp_path: Path, name: str, exi
     assert new["tags"].get("language") == tag
     if codec == "subrip":  # MP4 muxers always enable the only text track; Matroska keeps the flag
         assert new["tags"].get("title") == title
-        assert new["disposition"]["default"] == 0
+        assert new["disposition"]["default"] == 1  # the first (here the only) added track is the default
     assert float(after["format"]["duration"]) == pytest.approx(float(before["format"]["duration"]), abs=0.1)
 
 
@@ -87,6 +87,25 @@ def test_subtitle_text_survives(tmp_path: Path) -> None:
     ffmpeg("-i", str(tmp_path / "out" / "subtitled.mkv"), "-map", "0:s:0", str(extracted))
     text = extracted.read_text(encoding="utf-8")
     assert "Doctor Alvarez,\nare you awake?" in text and "Été." in text
+
+
+@pytest.mark.parametrize(("name", "tags"), [("movie.mkv", ["fre", "eng"]), ("movie.mp4", ["fra", "eng"])])
+def test_one_tagged_track_per_language_the_first_default(tmp_path: Path, name: str, tags: list[str]) -> None:
+    src = make_movie(tmp_path / name)
+    (tmp_path / "subtitles.en.srt").write_text("1\n00:00:00,500 --> 00:00:01,400\nSummer.\n", encoding="utf-8")
+    (tmp_path / "subtitles.fr.srt").write_text(SRT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
+    proc = subprocess.run([sys.executable, str(STAGE), "--input", str(src), "--srt", str(tmp_path / "subtitles.*.srt"),
+                           "--language", "fr", "--subtitle-languages", "fr,en", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    subs = [s for s in probe(next((tmp_path / "out").iterdir()))["streams"] if s["codec_type"] == "subtitle"]
+    assert [s["tags"]["language"] for s in subs] == tags
+    assert [s["disposition"]["default"] for s in subs] == [1, 0]
+    for k, word in ((0, "Été."), (1, "Summer.")):
+        back = tmp_path / f"back{k}.srt"
+        ffmpeg("-i", str(next((tmp_path / "out").iterdir())), "-map", f"0:s:{k}", str(back))
+        assert word in back.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("kind", "message"), [

@@ -396,6 +396,40 @@ def test_stage_writes_review_and_speakers_with_names(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "speakers file" in proc.stdout
 
 
+def test_one_srt_per_subtitle_language_from_the_translation(tmp_path: Path) -> None:
+    fr = say("Bonjour docteur, vous êtes réveillé ?", 1.0, speaker="S0") + say("Oui.", 3.4, speaker="S1")
+    turns = {"speakers": ["S0", "S1"], "turns": [{"start": 0.9, "end": 3.3, "speaker": "S0"},
+                                                 {"start": 3.35, "end": 4.2, "speaker": "S1"}]}
+    transcript = {**transcript_of(fr), "language": "fr"}
+    # a translation as asr writes it: word times approximate, one segment without words spread evenly
+    en = say("Hello doctor, are you awake?", 1.1)
+    translations = {"languages": {"en": {"source_language": "fr", "segments": [
+        transcript_of(en)["segments"][0], {"start": 3.4, "end": 4.0, "text": "Yes."}]}}}
+    (tmp_path / "translations.json").write_text(json.dumps(translations))
+    proc = run_stage(tmp_path, transcript, turns, extra=(
+        "--language", "fr", "--subtitle-languages", "en,fr", "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    read = {lang: [s.content for s in srt.parse((out / f"subtitles.{lang}.srt").read_text())] for lang in ("en", "fr")}
+    assert read["fr"] == ["Bonjour docteur, vous êtes réveillé?", "Oui."]
+    assert read["en"] == ["Hello doctor, are you awake?", "Yes."]  # timed by the translation, split per speaker
+    assert (out / "subtitles.srt").read_text() == (out / "subtitles.en.srt").read_text()  # the first is the default
+    report = json.loads((out / "quality.json").read_text())
+    assert report["dialogue_language"] == "fr" and set(report["tracks"]) == {"en", "fr"}
+    assert report["hard_violations"] == 0
+    # a subtitle language that asr did not translate: one line, exit 2
+    proc = run_stage(tmp_path, transcript, turns, extra=("--language", "fr", "--subtitle-languages", "fr,de",
+                                                         "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 2
+    assert "no de translation" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_default_subtitle_language_is_the_dialogue_language(tmp_path: Path) -> None:
+    proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=("--language", "auto"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("subtitles*.srt")) == ["subtitles.en.srt", "subtitles.srt"]
+
+
 @pytest.mark.parametrize(("flag", "value", "name"), [
     ("--max-cps", "-1", "max_cps"), ("--max-cps", "0", "max_cps"), ("--max-chars", "3", "max_chars_per_line"),
     ("--max-lines", "0", "max_lines"), ("--max-duration", "0.5", "max_duration_s")])
