@@ -108,6 +108,28 @@ def acoustic(metric: str, every: bool = False) -> Rule:
     return rule
 
 
+def both_say_plain(metric: str) -> Rule:
+    """POST HOC (thought of after the held-out part): plain words only where spelling AND acoustics say so."""
+    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+        if not asr_hints.suspects(first, names):
+            return first
+        scores = score(asr_hints.candidates(first, second, names))
+        ops = asr_hints._opcodes(first, second)
+        base = asr_hints.text(asr_hints._assemble(first, second, ops, set())[0])
+        plain = set()
+        for k in asr_hints.contested(first, second, names):
+            flipped = asr_hints.text(asr_hints._assemble(first, second, ops, {k})[0])
+            by_sound = base in scores and flipped in scores and (
+                asr_acoustic.value(scores[flipped], metric) > asr_acoustic.value(scores[base], metric))
+            i1, i2, j1, j2 = ops[k][1:]
+            by_spelling = (i2 - i1) - (j2 - j1) >= asr_hints.KEEP_RUN or asr_hints._invents(
+                first[i1:i2], second[j1:j2], names)
+            if by_sound and by_spelling:
+                plain.add(k)
+        return asr_hints._assemble(first, second, ops, plain)[0]
+    return rule
+
+
 VARIANTS: list[tuple[str, str, Rule]] = [
     ("plain (no glossary)", "plain", plain),
     ("every chunk: prompt + hotwords", "both", hinted),
@@ -122,6 +144,7 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("acoustic guard, pmi per token", "both", acoustic("pmi-mean")),
     ("acoustic, every disagreement, mean", "both", acoustic("mean", every=True)),
     ("acoustic, every disagreement, pmi", "both", acoustic("pmi", every=True)),
+    ("POST HOC plain where spelling and acoustics (mean) agree", "both", both_say_plain("mean")),
 ]
 
 
