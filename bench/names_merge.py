@@ -4,9 +4,10 @@ Each clip of tests/nameset.py is cut into the asr stage's chunks (silero_vad, th
 padding given), and every chunk is decoded once per configuration by tiny.en with the stage's decode
 options: plain, prompt + hotwords, prompt only, hotwords only. The decodes are kept in --cache, so the
 merge rules below (the stage's own `asr_hints.merge` and the variants measured against it) are then
-compared in seconds, each followed by post_ner's glossary correction. Prints pooled WER per part and voice
-family, and names right/spoken +invented, beside the raw engine with hints (bare faster-whisper on the
-whole file: the baseline of issue 9).
+compared in seconds, each followed by post_ner's glossary correction. The acoustic variants score each
+candidate text of a contested span with tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints
+pooled WER per part and voice family, and names right/spoken +invented, beside the raw engine with hints
+(bare faster-whisper on the whole file: the baseline of issue 9).
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...]
 
@@ -24,6 +25,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr", "post_ner"))]
+import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
@@ -70,29 +72,62 @@ def decode_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], f
     return data
 
 
-Rule = Callable[[Words, Words, tuple[str, ...]], Words]
+Scorer = Callable[[list[str]], dict[str, asr_acoustic.Score]]
+Rule = Callable[[Words, Words, tuple[str, ...], Scorer], Words]
 
 
-def plain(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+def plain(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
     return first
 
 
-def hinted(first: Words, second: Words, names: tuple[str, ...]) -> Words:
+def hinted(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
     return second
 
 
-def guarded(first: Words, second: Words, names: tuple[str, ...]) -> Words:
-    """The stage's rule: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge."""
+def guarded(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+    """The spelling guard: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge."""
     return asr_hints.merge(first, second, names)[0] if asr_hints.suspects(first, names) else first
 
 
-def unguarded_names(first: Words, second: Words, names: tuple[str, ...]) -> Words:
-    """The stage's rule without its name guard (every glossary name of the hinted pass taken)."""
+def unguarded_names(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+    """The spelling guard without its name guard (every glossary name of the hinted pass taken)."""
     keep, asr_hints._invents = asr_hints._invents, lambda *_: False
     try:
-        return guarded(first, second, names)
+        return guarded(first, second, names, score)
     finally:
         asr_hints._invents = keep
+
+
+def acoustic(metric: str, every: bool = False) -> Rule:
+    """The acoustic guard: each contested span decided by the candidates' scores (asr_acoustic)."""
+    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+        if not asr_hints.suspects(first, names):
+            return first
+        scores = score(asr_hints.candidates(first, second, names, every))
+        return asr_hints.merge(first, second, names, scores, metric=metric, every=every)[0]
+    return rule
+
+
+def both_say_plain(metric: str) -> Rule:
+    """POST HOC (thought of after the held-out part): plain words only where spelling AND acoustics say so."""
+    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+        if not asr_hints.suspects(first, names):
+            return first
+        scores = score(asr_hints.candidates(first, second, names))
+        ops = asr_hints._opcodes(first, second)
+        base = asr_hints.text(asr_hints._assemble(first, second, ops, set())[0])
+        plain = set()
+        for k in asr_hints.contested(first, second, names):
+            flipped = asr_hints.text(asr_hints._assemble(first, second, ops, {k})[0])
+            by_sound = base in scores and flipped in scores and (
+                asr_acoustic.value(scores[flipped], metric) > asr_acoustic.value(scores[base], metric))
+            i1, i2, j1, j2 = ops[k][1:]
+            by_spelling = (i2 - i1) - (j2 - j1) >= asr_hints.KEEP_RUN or asr_hints._invents(
+                first[i1:i2], second[j1:j2], names)
+            if by_sound and by_spelling:
+                plain.add(k)
+        return asr_hints._assemble(first, second, ops, plain)[0]
+    return rule
 
 
 VARIANTS: list[tuple[str, str, Rule]] = [
@@ -103,17 +138,47 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("guarded merge (the stage)", "both", guarded),
     ("guarded merge, hotwords only", "hot", guarded),
     ("guarded merge without the name guard", "both", unguarded_names),
+    ("acoustic guard, mean log-prob", "both", acoustic("mean")),
+    ("acoustic guard, summed log-prob", "both", acoustic("sum")),
+    ("acoustic guard, log-prob less silence's (pmi)", "both", acoustic("pmi")),
+    ("acoustic guard, pmi per token", "both", acoustic("pmi-mean")),
+    ("acoustic, every disagreement, mean", "both", acoustic("mean", every=True)),
+    ("acoustic, every disagreement, pmi", "both", acoustic("pmi", every=True)),
+    ("POST HOC plain where spelling and acoustics (mean) agree", "both", both_say_plain("mean")),
 ]
 
 
+class ChunkScores:
+    """The acoustic scores of texts for each chunk of one clip, computed once and kept in a JSON file."""
+
+    def __init__(self, audio: Path, data: dict[str, Any], pad: float, model: Any, cache: Path) -> None:
+        self.audio, self.data, self.pad, self.model, self.cache = audio, data, pad, model, cache
+        self.known: dict[str, dict[str, list[float]]] = json.loads(cache.read_text()) if cache.exists() else {}
+
+    def scorer(self, k: int) -> Scorer:
+        def score(texts: list[str]) -> dict[str, asr_acoustic.Score]:
+            known = self.known.setdefault(str(k), {})
+            todo = [t for t in texts if t not in known]
+            if todo:
+                with WavChunks(self.audio) as audio:
+                    chunk = make_chunks([tuple(s) for s in self.data["spans"]], audio.duration, pad=self.pad)[k]
+                    assert abs(chunk.start - self.data["chunks"][k]) < 1e-6
+                    samples = WavChunks.samples(audio.pcm(chunk.start, chunk.end))
+                known.update(asr_acoustic.score_texts(self.model, samples, todo, "en"))
+                self.cache.write_text(json.dumps(self.known))
+            return {t: tuple(known[t]) for t in texts if t in known}
+        return score
+
+
+
 def transcript(data: dict[str, Any], config: str, rule: Rule, names: tuple[str, ...],
-               zipf: Callable[[str], float]) -> str:
+               zipf: Callable[[str], float], scores: ChunkScores) -> str:
     spans = [tuple(s) for s in data["spans"]]
     segments = []
     for k, start in enumerate(data["chunks"]):
         first = asr_whisper._file_words(data["passes"]["plain"][k], start, spans)
         second = asr_whisper._file_words(data["passes"][config][k], start, spans)
-        segments.extend(asr_whisper.sentences(rule(first, second, names)))
+        segments.extend(asr_whisper.sentences(rule(first, second, names, scores.scorer(k))))
     fixes = candidates(list(names), zipf)
     return " ".join(correct_segment(s, fixes, zipf)[0]["text"] for s in segments)
 
@@ -147,8 +212,11 @@ def main() -> None:
         pooled([r for r in rows if (r[0].held_out, r[0].family) == g]) for g in groups))
     for pad in args.pad or [0.2, 1.0]:
         data = {c.name: decode_case(c, prepared[c.name], args.cache, pad, model) for c in cases}
+        scores = {c.name: ChunkScores(prepared[c.name][0].audio, data[c.name], pad, model,
+                                      args.cache / f"{c.name}-pad{pad}-scores.json") for c in cases}
         for label, config, rule in VARIANTS:
-            rows = [(c, data[c.name]["text"], transcript(data[c.name], config, rule, c.glossary, zipf)) for c in cases]
+            rows = [(c, data[c.name]["text"], transcript(data[c.name], config, rule, c.glossary, zipf, scores[c.name]))
+                    for c in cases]
             print(f"{label}, pad {pad} | " + " | ".join(
                 pooled([r for r in rows if (r[0].held_out, r[0].family) == g]) for g in groups), flush=True)
 

@@ -6,8 +6,9 @@ better too), but alone they cost accuracy: on fast speech the prompt made tiny.e
 another name was spoken. So a chunk is decoded without hints first; when a span of that pass sounds like
 a glossary name (`suspects`) the chunk is decoded again with hints, and the hinted pass is the transcript,
 guarded by the plain one (`merge`): where the hinted pass left out a run of words, or brought in a
-glossary name that sounds like nothing the plain pass heard, the plain words stay. Measured alternatives:
-bench/names.py.
+glossary name that sounds like nothing the plain pass heard, the plain words stay. With ACOUSTIC the
+audio decides those spans instead of spelling (asr_acoustic: each candidate text scored by the model
+without a prompt); measured worse on the development part, so off. Measured alternatives: bench/names.py.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from asr_acoustic import Score, score_texts, value
+
 MODES = ("names", "names-hotwords", "every-chunk")
 MAX_SPAN = 3  # words of the first pass compared with a name
 SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: decode the chunk again with hints
 MERGE_RATIO = 0.5  # a glossary name the hinted pass brings in must sound this similar to words heard (`heard`)
 KEEP_RUN = 3  # a run of this many words only the plain pass has is kept (the hinted pass stopped early)
+ACOUSTIC = False  # contested spans decided by the audio (asr_acoustic), not by spelling (`heard`)
+METRIC = "pmi"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
 
 
 @dataclass(frozen=True)
@@ -117,22 +122,31 @@ def _plain_case(plain: dict[str, Any], hinted: dict[str, Any]) -> dict[str, Any]
     return {**hinted, "word": word}
 
 
-def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str]
-          ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The hinted pass, guarded by the plain one: where it left words out or invented a name.
+Opcode = tuple[str, int, int, int, int]
 
-    The hinted pass is the transcript (the names prime the recogniser: words around them come out better
-    too), except: a run of at least KEEP_RUN words only the plain pass has stays (a prompted pass that
-    stops early loses nothing; one word fewer is a normal disagreement); a hinted span that brings in a
-    glossary name the plain pass did not hear (`heard`) gives way to the plain words; words both passes
-    agree on keep the plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
-    """
+
+def _opcodes(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[Opcode]:
     a, b = [_key(w["word"]) for w in first], [_key(w["word"]) for w in second]
+    return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
+def contested(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+              every: bool = False) -> list[int]:
+    """The opcodes where the passes disagree on something the guard weighs: a run of KEEP_RUN words the
+    hinted pass left out, or a glossary name it brought in (`every`: any disagreement)."""
+    return [k for k, (op, i1, i2, j1, j2) in enumerate(_opcodes(first, second)) if op != "equal" and (
+        every or (i2 - i1) - (j2 - j1) >= KEEP_RUN or _new_name_parts(first[i1:i2], second[j1:j2], names))]
+
+
+def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], plain: set[int]
+              ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The hinted words, except the plain words in the opcodes `plain` and where both passes agree."""
+    b = [_key(w["word"]) for w in second]
     out: list[dict[str, Any]] = []
     taken: list[dict[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for k, (op, i1, i2, j1, j2) in enumerate(ops):
         old, new = first[i1:i2], second[j1:j2]
-        if op == "equal" or len(old) - len(new) >= KEEP_RUN or _invents(old, new, names):
+        if op == "equal" or k in plain:
             out.extend(old)
             continue
         if new and out and j1 and _key(out[-1]["word"]) == b[j1 - 1]:  # the punctuation before fits the new words
@@ -140,3 +154,53 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
         out.extend(new)
         taken.append({"from": " ".join(w["word"] for w in old), "to": " ".join(w["word"] for w in new)})
     return out, taken
+
+
+def text(words: list[dict[str, Any]]) -> str:
+    return " ".join(w["word"] for w in words)
+
+
+def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+               every: bool = False) -> list[str]:
+    """The texts the acoustics must score for `merge`: all hinted, and each contested span plain instead."""
+    ops, spans = _opcodes(first, second), contested(first, second, names, every)
+    if not spans:
+        return []
+    return [text(_assemble(first, second, ops, plain)[0]) for plain in (set(), *({k} for k in spans))]
+
+
+def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+          scores: dict[str, Score] | None = None, *, metric: str = METRIC, every: bool = False
+          ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The hinted pass, guarded by the plain one: where it left words out or invented a name.
+
+    The hinted pass is the transcript (the names prime the recogniser: words around them come out better
+    too), except where it disagrees with the plain pass on a glossary name it brought in or on a run of at
+    least KEEP_RUN words it left out (`contested`). With `scores` (asr_acoustic: the model's log-probability
+    of each of `candidates` given the audio, without any prompt) the acoustics decide each such span: the
+    plain words stay where the text with them scores higher (`metric`). Without scores, spelling decides:
+    the run stays (a prompted pass that stops early loses nothing; one word fewer is a normal disagreement),
+    and a name stays out when the plain pass did not hear it (`heard`). Words both passes agree on keep the
+    plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
+    """
+    ops = _opcodes(first, second)
+    spans = contested(first, second, names, every)
+    if scores is None:
+        plain = {k for k in spans if (ops[k][2] - ops[k][1]) - (ops[k][4] - ops[k][3]) >= KEEP_RUN
+                 or _invents(first[ops[k][1]:ops[k][2]], second[ops[k][3]:ops[k][4]], names)}
+        return _assemble(first, second, ops, plain)
+    base = text(_assemble(first, second, ops, set())[0])
+    plain = set()
+    for k in spans:
+        flipped = text(_assemble(first, second, ops, {k})[0])
+        if base in scores and flipped in scores and value(scores[flipped], metric) > value(scores[base], metric):
+            plain.add(k)
+    return _assemble(first, second, ops, plain)
+
+
+def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],
+                    names: tuple[str, ...] | list[str], language: str | None) -> dict[str, Score] | None:
+    """What `merge` needs to let the acoustics decide (None: spelling decides, ACOUSTIC off)."""
+    if not ACOUSTIC:
+        return None
+    return score_texts(model, samples, candidates(first, second, names), language)

@@ -16,7 +16,7 @@ import numpy as np
 from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, outside_speech, snap
-from asr_hints import Hints, merge, suspects
+from asr_hints import Hints, acoustic_scores, merge, suspects
 
 SAMPLE_RATE = 16000
 SILENCE_RMS = 1e-4  # a chunk quieter than this is digital silence: nothing to transcribe
@@ -192,6 +192,10 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
     raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords)["segments"]
+    scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
+                             language or raw["language"])
+    if scores is not None:
+        raw["scores"] = scores
     return raw
 
 
@@ -200,7 +204,7 @@ def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, f
     """Sentence segments in file time from one chunk's raw output (see `decode_chunk`)."""
     words = _file_words(raw["segments"], chunk.start, spans)
     if "hinted" in raw:
-        words, _ = merge(words, _file_words(raw["hinted"], chunk.start, spans), hints.names)
+        words, _ = merge(words, _file_words(raw["hinted"], chunk.start, spans), hints.names, raw.get("scores"))
     return sentences(words)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_hints import merge, sound, suspects  # noqa: E402
+from asr_hints import candidates, merge, sound, suspects  # noqa: E402
 
 NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
          "Brenholm", "Doctor Vashti")
@@ -122,3 +122,28 @@ def test_a_segment_mostly_in_the_padding_is_dropped_whole() -> None:
     assert [w["word"] for w in _file_words([said, invented], 0.0, spans)] == ["bag."]
     assert not outside_speech(26.0, 26.8, spans) and not outside_speech(26.8, 26.8, spans)
     assert outside_speech(26.8, 27.2, spans) and outside_speech(30.0, 31.0, spans)
+
+
+def test_with_scores_the_acoustics_decide_each_contested_span() -> None:
+    """The all-hinted text and, per contested span, that text with the span plain; the higher score wins."""
+    first = words("Then we sail to Port Castle. Tell Quarin now.")
+    second = words("Then we sail to Port Kessel. Tell Quorin now.")
+    texts = candidates(first, second, NAMES)
+    assert texts == ["Then we sail to Port Kessel. Tell Quorin now.", "Then we sail to Port Castle. Tell Quorin now.",
+                     "Then we sail to Port Kessel. Tell Quarin now."]
+    scores = {texts[0]: (-10.0, 10, -30.0), texts[1]: (-9.0, 10, -25.0), texts[2]: (-11.0, 10, -29.0)}
+    out = merge(first, second, NAMES, scores, metric="sum")[0]
+    assert " ".join(w["word"] for w in out) == "Then we sail to Port Castle. Tell Quorin now."
+    out = merge(first, second, NAMES, scores, metric="pmi")[0]  # less the silence's: Kessel and Quorin
+    assert " ".join(w["word"] for w in out) == "Then we sail to Port Kessel. Tell Quorin now."
+
+
+def test_with_scores_a_run_the_hinted_pass_left_out_is_weighed_too() -> None:
+    first = words("Doctor Vashti, the samples arrived. Put them in the cold room next to the rose bushes.")
+    second = words("Doctor Vashti, the samples arrived.")
+    full, short = candidates(first, second, NAMES)[::-1]
+    out = merge(first, second, NAMES, {full: (-12.0, 20, -80.0), short: (-8.0, 8, -30.0)}, metric="mean")[0]
+    assert len(out) == len(first)
+    out = merge(first, second, NAMES, {full: (-12.0, 20, -80.0), short: (-8.0, 8, -30.0)}, metric="sum")[0]
+    assert len(out) == len(second)
+    assert candidates(words("we sail now."), words("we sail now."), NAMES) == []
