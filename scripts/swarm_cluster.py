@@ -2,7 +2,8 @@
 """A real multi-node Docker Swarm on this one machine, beside the host's own engine (never touched).
 
 Each node is an extra `dockerd` with its own data-root, exec-root, socket, pid file, cgroup parent
-and address ranges, inside its own network namespace (and UTS namespace: its own hostname). The
+and address ranges, attached to a `containerd` of its own (started and waited on first), both
+inside the node's own network namespace (and UTS namespace: its own hostname). The
 nodes' veths meet on a bridge that lives in yet another namespace, so no cluster packet ever
 crosses the root namespace (where the host engine's iptables FORWARD policy is DROP).
 
@@ -291,7 +292,8 @@ class Node:
         hidden = self.socket.with_suffix(".partitioned")
         if hidden.exists():
             hidden.rename(self.socket)
-        _run("ip", "-n", self.netns, "link", "set", "eth0", "up")
+        if self.netns in _netns_list():  # a node that is down has none
+            _run("ip", "-n", self.netns, "link", "set", "eth0", "up")
 
     def delete_netns(self) -> None:
         if self.netns in _netns_list():
