@@ -15,7 +15,7 @@ RUN_ARGS ?=
 help:
 	@echo "make run INPUT=movie.mp4 [RUN_ARGS='--workdir DIR ...']   subtitles for a movie (resumes if rerun)"
 	@echo "make demo                                               a generated movie through the whole pipeline"
-	@echo "make test                                               the test suite (real Docker, real models)"
+	@echo "make test                                               the test suite (real Docker, real models, a real swarm)"
 	@echo "make faults [FAULTS_ARGS='--pipeline movie --kills 200']  the fault campaign (kills, signals, hostile inputs)"
 	@echo "make setup | images | lint | bench                      set-up only, image builds, ruff, benchmarks"
 	@echo "make swarm-up | swarm-down | test-swarm                 a 3-node Docker Swarm on this machine (root), its tests"
@@ -61,9 +61,12 @@ demo: setup images
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/python scripts/demo.py
 
+# the main suite, then the swarm suite (a real 3-node swarm on this machine; needs root, skipped
+# otherwise, and a skip is a failure in CI)
 test: setup test-deps images
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m swarm tests/swarm $(PYTEST_ARGS)
 
 test-runner: setup test-deps
 	@scripts/ensure-host-tools.sh test
@@ -83,7 +86,8 @@ swarm-up: venv
 swarm-down: venv
 	$(BIN)/python scripts/swarm_cluster.py down $(if $(PURGE),--purge)
 
-# The swarm tests start the cluster themselves (and stop it again unless swarm-up started it).
+# The swarm tests alone (make test runs them too); they start the cluster themselves (and stop it
+# again unless swarm-up started it).
 test-swarm: setup test-deps images
 	@scripts/ensure-host-tools.sh test
 	$(BIN)/pytest -m swarm tests/swarm $(PYTEST_ARGS)

@@ -2,12 +2,13 @@
 # Install the host tools Reelstage needs, with apt, when they are missing.
 #   runtime: ffmpeg (ffprobe checks stage outputs), debootstrap (OS base image without a registry)
 #   test:    runtime + espeak-ng, flite, sox (test speech), busybox-static (tiny test images),
-#            chromium + chromium-driver (report and dashboard tests)
+#            chromium + chromium-driver (report and dashboard tests), iproute2 (the swarm tests'
+#            network namespaces)
 set -euo pipefail
 
 case "${1:-runtime}" in
     runtime) packages=(ffmpeg debootstrap) ;;
-    test) packages=(ffmpeg espeak-ng flite sox busybox-static debootstrap chromium chromium-driver) ;;
+    test) packages=(ffmpeg espeak-ng flite sox busybox-static debootstrap chromium chromium-driver iproute2) ;;
     *) echo "usage: $0 [runtime|test]" >&2; exit 2 ;;
 esac
 

@@ -2,7 +2,8 @@
 """A real multi-node Docker Swarm on this one machine, beside the host's own engine (never touched).
 
 Each node is an extra `dockerd` with its own data-root, exec-root, socket, pid file, cgroup parent
-and address ranges, inside its own network namespace (and UTS namespace: its own hostname). The
+and address ranges, attached to a `containerd` of its own (started and waited on first), both
+inside the node's own network namespace (and UTS namespace: its own hostname). The
 nodes' veths meet on a bridge that lives in yet another namespace, so no cluster packet ever
 crosses the root namespace (where the host engine's iptables FORWARD policy is DROP).
 
@@ -24,6 +25,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CGROUP_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids")
+START_TIMEOUT_S = 180.0  # a node's containerd + dockerd, on a machine loaded by other work
+_REAPED: list[subprocess.Popen] = []
 
 
 def _run(*cmd: str, check: bool = True, quiet: bool = False, **kw) -> subprocess.CompletedProcess:
@@ -121,18 +125,88 @@ class Node:
         _run("ip", "-n", self.netns, "link", "set", "eth0", "up")
         _run("ip", "-n", self.netns, "link", "set", "lo", "up")
 
-    def start(self) -> None:
-        """Start this node's dockerd (its swarm state, if any, comes back with it)."""
+    @property
+    def containerd_socket(self) -> Path:
+        return self.root / "exec" / "containerd" / "containerd.sock"
+
+    @property
+    def containerd_pidfile(self) -> Path:
+        return self.root / "containerd.pid"
+
+    def containerd_pid(self) -> int | None:
+        try:
+            pid = int(self.containerd_pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) and _in_netns(pid, self.netns) else None
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Start this node (its swarm state, if any, comes back with it): first its own containerd,
+        waited on until its socket answers, then a dockerd attached to it in the same namespaces.
+
+        dockerd would start a containerd itself but gives it 15 s (hard-coded) to answer; on a loaded
+        machine a containerd recovering after a power cut can take longer, and dockerd then exits
+        ("timeout waiting for containerd to start"). Starting it ourselves lets the wait be longer."""
         if self.pid() is not None:
             return
         self.create_netns()
-        for sub in ("data", "exec"):
+        self.kill_leftovers()  # a containerd or shims of an earlier life of this node
+        self._clear_stale_files()
+        deadline = time.monotonic() + timeout
+        containerd = self._start_containerd()
+        _wait_for(lambda: _socket_answers(self.containerd_socket), deadline, f"{self.name}: containerd", self._log)
+        self._start_dockerd(containerd)
+        _wait_for(self.answers, deadline, f"{self.name}: dockerd", self._log)
+
+    @property
+    def _log(self) -> Path:
+        return self.root / "dockerd.log"
+
+    def _clear_stale_files(self) -> None:
+        """Pid files and sockets a killed node left behind (a recycled pid in a pid file would make a
+        daemon believe it already runs)."""
+        for sub in ("data", "exec", "exec/containerd"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        if not (self.root / "daemon.json").exists():
-            (self.root / "daemon.json").write_text("{}\n")
+        stale = [
+            self.pidfile,
+            self.socket,
+            self.containerd_pidfile,
+            self.root / "exec" / "containerd" / "containerd.pid",
+        ]
+        stale += list((self.root / "exec" / "containerd").glob("*.sock*"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+
+    def _start_containerd(self) -> int:
+        """containerd inside the node's network, UTS and mount namespaces (cgroups mounted again)."""
+        config = self.root / "containerd.toml"
+        config.write_text(
+            "version = 2\n"
+            f'root = "{self.root / "data" / "containerd" / "daemon"}"\n'
+            f'state = "{self.root / "exec" / "containerd" / "daemon"}"\n'
+            'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+            f'[grpc]\n  address = "{self.containerd_socket}"\n'
+            '[debug]\n  level = "warn"\n'
+        )
+        # `ip netns exec` remounts /sys, hiding the cgroup v1 hierarchies: mount them again.
+        mounts = ["mount -t tmpfs cgroup /sys/fs/cgroup"]
+        for ctl in CGROUP_CONTROLLERS:
+            mounts.append(f"mkdir -p /sys/fs/cgroup/{ctl} && mount -t cgroup -o {ctl} cgroup /sys/fs/cgroup/{ctl}")
+        mounts.append(
+            "mkdir -p /sys/fs/cgroup/systemd && mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd"
+        )
+        script = f"hostname {self.name} && {' && '.join(mounts)} && exec containerd --config {config}"
+        # no `setsid` command: Popen's new session already makes it a group leader, and setsid would
+        # fork; this way the pid is containerd's (ip netns exec, unshare and sh all exec).
+        pid = self._spawn(["ip", "netns", "exec", self.netns, "unshare", "--uts", "sh", "-c", script])
+        self.containerd_pidfile.write_text(f"{pid}\n")
+        return pid
+
+    def _start_dockerd(self, containerd: int) -> None:
         net = self.cluster.net
         dockerd = [
             "dockerd",
+            f"--containerd={self.containerd_socket}",
             f"--data-root={self.root / 'data'}",
             f"--exec-root={self.root / 'exec'}",
             f"--pidfile={self.pidfile}",
@@ -144,38 +218,25 @@ class Node:
             "--log-level=warn",
         ]
         dockerd += [f"--node-generic-resource={r}" for r in self.cluster.generic_resources.get(self.index, ())]
-        # `ip netns exec` remounts /sys, hiding the cgroup v1 hierarchies: mount them again.
-        mounts = ["mount -t tmpfs cgroup /sys/fs/cgroup"]
-        for ctl in CGROUP_CONTROLLERS:
-            mounts.append(f"mkdir -p /sys/fs/cgroup/{ctl} && mount -t cgroup -o {ctl} cgroup /sys/fs/cgroup/{ctl}")
-        mounts.append(
-            "mkdir -p /sys/fs/cgroup/systemd && mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd"
-        )
-        script = f"hostname {self.name} && {' && '.join(mounts)} && exec {' '.join(dockerd)}"
-        log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 - handed to the daemon
-        self.pidfile.unlink(missing_ok=True)
-        subprocess.Popen(
-            ["setsid", "ip", "netns", "exec", self.netns, "unshare", "--uts", "sh", "-c", script],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + 60
-        while not self.answers():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name}: dockerd did not answer in 60 s (see {self.root / 'dockerd.log'})")
-            time.sleep(0.3)
+        if not (self.root / "daemon.json").exists():
+            (self.root / "daemon.json").write_text("{}\n")
+        # the same mount namespace as containerd: runc must see the layers dockerd mounts
+        self._spawn(["nsenter", f"--target={containerd}", "--mount", "--net", "--uts", *dockerd])
+
+    def _spawn(self, cmd: list[str]) -> int:
+        with open(self._log, "ab") as log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        _REAPED.append(proc)  # reaped when it ends (no zombie keeps its pid alive)
+        return proc.pid
 
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM the dockerd (it stops its containers and its containerd), SIGKILL after `timeout`."""
-        pid = self.pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
-            if not _wait_gone(pid, timeout):
-                os.kill(pid, signal.SIGKILL)
-                _wait_gone(pid, 5)
+        """SIGTERM the dockerd (it stops its containers), then containerd; SIGKILL after `timeout`."""
+        for pid in (self.pid(), self.containerd_pid()):
+            if pid is not None:
+                os.kill(pid, signal.SIGTERM)
+                if not _wait_gone(pid, timeout):
+                    os.kill(pid, signal.SIGKILL)
+                    _wait_gone(pid, 5)
         self.kill_leftovers()
 
     def kill(self) -> None:
@@ -183,7 +244,12 @@ class Node:
         for pid in self.processes():
             _signal(pid, signal.SIGKILL)
         for pid in self.processes():
-            _wait_gone(pid, 5)
+            _wait_gone(pid, 10)
+
+    def restart(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Bring a killed or stopped node back: leftovers killed, stale files gone, containerd then dockerd."""
+        self.kill()
+        self.start(timeout)
 
     def processes(self) -> list[int]:
         """Pids of this node: in its network namespace, or in its containers' cgroups."""
@@ -226,7 +292,8 @@ class Node:
         hidden = self.socket.with_suffix(".partitioned")
         if hidden.exists():
             hidden.rename(self.socket)
-        _run("ip", "-n", self.netns, "link", "set", "eth0", "up")
+        if self.netns in _netns_list():  # a node that is down has none
+            _run("ip", "-n", self.netns, "link", "set", "eth0", "up")
 
     def delete_netns(self) -> None:
         if self.netns in _netns_list():
@@ -342,17 +409,46 @@ class Cluster:
             manager.docker("network", "create", "--driver=overlay", "--internal", "reelstage-none")
 
     def wait_ready(self, hostnames: list[str], timeout: float = 60.0) -> None:
+        """Wait until the manager lists every one of these nodes as Ready and Active."""
         deadline = time.monotonic() + timeout
         while True:
             out = self.manager.docker(
-                "node", "ls", "--format", "{{.Hostname}} {{.Status}}", check=False, quiet=True
+                "node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.Availability}}", check=False, quiet=True
             ).stdout
-            ready = {line.split()[0] for line in out.splitlines() if line.endswith(" Ready")}
+            ready = {line.split()[0] for line in out.splitlines() if line.endswith(" Ready Active")}
             if set(hostnames) <= ready:
                 return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"swarm nodes not ready in {timeout:g} s: {sorted(set(hostnames) - ready)}")
+                raise RuntimeError(
+                    f"swarm nodes not ready and active in {timeout:g} s: {sorted(set(hostnames) - ready)}"
+                )
             time.sleep(0.5)
+
+    def restore(self) -> None:
+        """Every node back to healthy (up, reachable, Ready, Active), whatever was done to it: a cut
+        link is healed, a node whose engine does not answer is restarted, a drained node is made
+        active, and a node the manager still does not see as Ready is restarted and re-joined."""
+        nodes = self.nodes[: self.count]
+        for node in nodes:
+            node.heal()
+            if not node.answers():
+                node.restart()
+        names = [n.name for n in nodes]
+        for attempt in range(2):
+            for node in nodes:
+                self.manager.docker("node", "update", "--availability", "active", node.name, check=False, quiet=True)
+            try:
+                self.wait_ready(names, timeout=60 if attempt == 0 else START_TIMEOUT_S)
+                return
+            except RuntimeError:
+                if attempt:
+                    raise
+            status = self.manager.docker("node", "ls", "--format", "{{.Hostname}} {{.Status}}", check=False).stdout
+            ready = {line.split()[0] for line in status.splitlines() if line.endswith(" Ready")}
+            for node in nodes:
+                if node.name not in ready:
+                    node.restart()
+            self._form_swarm(nodes)  # re-joins a node that lost its membership
 
     def down(self, purge: bool = False) -> None:
         nodes = self.nodes
@@ -423,6 +519,27 @@ def _in_netns(pid: int, netns: str) -> bool:
 def _signal(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
+
+
+def _socket_answers(path: Path) -> bool:
+    """Something accepts connections on this unix socket."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(2)
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_for(ready, deadline: float, what: str, log: Path) -> None:
+    while not ready():
+        for proc in _REAPED[:]:
+            if proc.poll() is not None:
+                _REAPED.remove(proc)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer in time (see {log})")
+        time.sleep(0.3)
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
