@@ -424,6 +424,39 @@ def test_one_srt_per_subtitle_language_from_the_translation(tmp_path: Path) -> N
     assert "no de translation" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
 
 
+def notes_of(proc: subprocess.CompletedProcess) -> list[str]:
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return [e["note"] for e in events if "note" in e]
+
+
+def test_an_empty_translation_leaves_its_track_out_and_delivers_the_others(tmp_path: Path) -> None:
+    fr = say("Bonjour docteur, vous êtes réveillé ?", 1.0)
+    transcript = {**transcript_of(fr), "language": "fr"}
+    (tmp_path / "translations.json").write_text(json.dumps({"languages": {"en": {"source_language": "fr",
+                                                                                 "segments": []}}}))
+    proc = run_stage(tmp_path, transcript, extra=(
+        "--language", "fr", "--subtitle-languages", "en,fr", "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.glob("subtitles*.srt")) == ["subtitles.fr.srt", "subtitles.srt"]
+    assert [s.content for s in srt.parse((out / "subtitles.srt").read_text())] == [
+        "Bonjour docteur, vous êtes réveillé?"]  # the first delivered language becomes the default
+    assert any(n.startswith("no en subtitles: the en translation") for n in notes_of(proc)), proc.stdout
+    spots = json.loads((out / "review.json").read_text())
+    top = spots["spots"][0]
+    assert top["language"] == "en" and top["reasons"][0]["kind"] == "translation_empty"
+    assert spots["missing_tracks"][0]["language"] == "en" and spots["reasons"]["translation_empty"] == 1
+    report = json.loads((out / "quality.json").read_text())
+    assert set(report["tracks"]) == {"fr"} and report["missing_tracks"] == [
+        {"language": "en", "reason": "translation_empty"}]
+    # only the empty language asked for: the dialogue's own track rather than nothing
+    proc = run_stage(tmp_path, transcript, extra=(
+        "--language", "fr", "--subtitle-languages", "en", "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "subtitles.fr.srt").is_file() and not (out / "subtitles.en.srt").exists()
+    assert any("delivered the fr (dialogue) subtitles instead" in n for n in notes_of(proc)), proc.stdout
+
+
 def test_default_subtitle_language_is_the_dialogue_language(tmp_path: Path) -> None:
     proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=("--language", "auto"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
