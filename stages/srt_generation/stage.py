@@ -20,6 +20,7 @@ from reelstage_stage import (
     write_json_atomic,
     write_text_atomic,
 )
+from srtgen.apertium import PAIRS, TranslateError, names_of, translated_doc
 from srtgen.build import assign_speakers, words_from_transcript
 from srtgen.check import quality
 from srtgen.gaps import TrackMissing, with_gaps
@@ -107,17 +108,32 @@ def track_languages(args: argparse.Namespace, transcript: dict[str, Any]) -> tup
     return dialogue, wanted or [dialogue]
 
 
-def translated_track(lang: str, dialogue: str, translations: dict[str, Any], turns: list[dict[str, Any]],
-                     limits: Limits, duration_ms: int | None) -> Track:
-    """A subtitle track from asr's translation into `lang` (approximate word times, same shaping rules)."""
+def translation_of(lang: str, dialogue: str, translations: dict[str, Any], words: list[Word],
+                   names: list[str]) -> dict[str, Any]:
+    """The `lang` translation of the dialogue, transcript-shaped: asr's (Whisper's translate task) when it
+    wrote one, else Apertium's from the dialogue's sentences; BadInput when neither can give it."""
     doc = (translations.get("languages") or {}).get(lang)
-    if not isinstance(doc, dict):
-        raise BadInput(f"no {lang} translation of the {dialogue} dialogue in asr's translations.json: "
-                       f"rerun asr with subtitle_languages including {lang}")
+    if isinstance(doc, dict):
+        return doc
+    mode = PAIRS.get((dialogue, lang))
+    if mode is None:
+        raise BadInput(f"no {lang} translation of the {dialogue} dialogue in asr's translations.json and no "
+                       f"Apertium pair {dialogue}→{lang}: rerun asr with subtitle_languages including {lang}")
+    try:
+        return translated_doc(words, mode, names)
+    except TranslateError as exc:
+        raise TrackMissing(lang, "translation_failed", str(exc)) from None
+
+
+def translated_track(lang: str, dialogue: str, doc: dict[str, Any], turns: list[dict[str, Any]],
+                     limits: Limits, duration_ms: int | None) -> Track:
+    """A subtitle track from a translation into `lang` (approximate word times, same shaping rules)."""
     words, estimated = words_from_transcript(doc)
     if not words:
+        hint = ("try a larger multilingual model (--set asr_model=...)" if "engine" not in doc
+                else f"{doc['engine']} gave no text back")
         raise TrackMissing(lang, "translation_empty", f"the {lang} translation of the {dialogue} dialogue came out "
-                           "empty: try a larger multilingual model (--set asr_model=...)")
+                           f"empty: {hint}")
     return shape_track(words, turns, limits, duration_ms, estimated)
 
 
@@ -177,7 +193,8 @@ def main(argv: list[str]) -> None:
     for lang in wanted:
         try:
             tracks[lang] = main_track if lang == dialogue else translated_track(
-                lang, dialogue, translations, turn_list, limits, duration_ms)
+                lang, dialogue, translation_of(lang, dialogue, translations, words, names_of(entities)),
+                turn_list, limits, duration_ms)
         except TrackMissing as gap:
             gaps.append(gap)
             emit_note(gap.note())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -12,11 +13,13 @@ from pathlib import Path
 import pytest
 import srt
 from conftest import RunImage
+from french_scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
+import spanish_scripts  # noqa: E402
 from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
 from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
@@ -455,6 +458,53 @@ def test_an_empty_translation_leaves_its_track_out_and_delivers_the_others(tmp_p
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "subtitles.fr.srt").is_file() and not (out / "subtitles.en.srt").exists()
     assert any("delivered the fr (dialogue) subtitles instead" in n for n in notes_of(proc)), proc.stdout
+
+
+def script_words(lines: list[tuple[str, str, float]]) -> list[Word]:
+    """Words of a (speaker, text, silence before) script, each line after its silence."""
+    words: list[Word] = []
+    for speaker, text, gap in lines:
+        words += say(text, (words[-1].end if words else 1.0) + max(gap, 0.3), speaker=speaker)
+    return words
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None and not os.environ.get("CI"),
+                    reason="apertium not installed: scripts/ensure-host-tools.sh test")
+def test_spanish_subtitles_from_english_dialogue_through_apertium(tmp_path: Path) -> None:
+    lines = [*script(spanish_scripts.TUNING), ("PAUL", "Hope, the ship is ready.", 0.8)]
+    words = script_words(lines)
+    turns = {"speakers": ["ANNE", "PAUL"], "turns": [
+        {"start": w.start - 0.05, "end": w.end + 0.05, "speaker": w.speaker} for w in words]}
+    (tmp_path / "entities.json").write_text(json.dumps({"entities": [
+        {"text": "Hope", "label": "PERSON", "start": words[-5].start, "end": words[-5].end}], "corrections": []}))
+    proc = run_stage(tmp_path, transcript_of(words), turns, duration=words[-1].end + 3, extra=(
+        "--language", "en", "--subtitle-languages", "en,es", "--entities", str(tmp_path / "entities.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    tracks = {lang: list(srt.parse((out / f"subtitles.{lang}.srt").read_text(encoding="utf-8")))
+              for lang in ("en", "es")}
+    spanish = " ".join(c.content.replace("\n", " ") for c in tracks["es"])
+    english = " ".join(c.content.replace("\n", " ") for c in tracks["en"])
+    got = spanish_scripts.scores(spanish_scripts.TUNING, spanish, english)
+    print(got, spanish)
+    # development script, text as heard (measured: Spanish function words 0.35, English 0.0, copied 0.02,
+    # 20 of 23 concepts)
+    assert got["spanish_share"] >= 0.3 and got["english_share"] <= 0.05 and got["copied_share"] <= 0.15, got
+    assert got["concepts"] >= 16, got
+    assert "Hope" in spanish and "Esperanza" not in spanish  # a name stays as it is
+    # each sentence keeps its source's times: one cue per line, starting and ending where its words do
+    assert len(tracks["es"]) == len(tracks["en"]) == len(lines)
+    for es, en in zip(tracks["es"], tracks["en"], strict=True):
+        assert abs((es.start - en.start).total_seconds()) < 0.01 and abs((es.end - en.end).total_seconds()) < 0.6
+    report = json.loads((out / "quality.json").read_text())
+    assert report["tracks"]["es"]["hard_violations"] == 0 and report["missing_tracks"] == []
+
+
+def test_a_language_with_no_translation_and_no_apertium_pair_exits_2(tmp_path: Path) -> None:
+    proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=(
+        "--language", "en", "--subtitle-languages", "en,de"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no Apertium pair en→de" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
 
 
 def test_default_subtitle_language_is_the_dialogue_language(tmp_path: Path) -> None:
