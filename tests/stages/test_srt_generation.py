@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import srt
+import yaml
 from conftest import RunImage
 from french_scripts import script
 
@@ -20,6 +21,7 @@ STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
 import spanish_scripts  # noqa: E402
+from srtgen.apertium import PAIRS  # noqa: E402
 from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
 from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
@@ -505,6 +507,12 @@ def test_a_language_with_no_translation_and_no_apertium_pair_exits_2(tmp_path: P
         "--language", "en", "--subtitle-languages", "en,de"))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "no Apertium pair en→de" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_the_pipelines_pre_flight_pairs_are_the_stages_apertium_pairs() -> None:
+    rules = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text())["param_rules"]
+    pairs = next(r["pairs"] for r in rules if r["param"] == "subtitle_languages" and "pairs" in r)
+    assert {(src, tgt) for src, targets in pairs.items() for tgt in targets} == set(PAIRS)
 
 
 def test_default_subtitle_language_is_the_dialogue_language(tmp_path: Path) -> None:
