@@ -36,7 +36,7 @@ HELD_OUT: tuple[Line, ...] = (
     ("ANNE", "We bought bread and cheese at the market.", 0.9, _c("compramos|compré|comprado", "pan", "queso",
                                                                  "mercado")),
     ("PAUL", "The children play in the garden after school.", 1.0, _c("niños|niñas|hijos|chicos",
-                                                                     "juegan|jugar|juego", "jardín", "después",
+                                                                     "juegan|jugar", "jardín", "después",
                                                                      "escuela|colegio")),
 )
 
