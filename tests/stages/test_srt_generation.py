@@ -21,7 +21,7 @@ STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
 import spanish_scripts  # noqa: E402
-from srtgen.apertium import PAIRS  # noqa: E402
+from srtgen.apertium import PAIRS, closed_like, names_of, plain_text, sentences, stream_text  # noqa: E402
 from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
 from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
@@ -507,6 +507,26 @@ def test_a_language_with_no_translation_and_no_apertium_pair_exits_2(tmp_path: P
         "--language", "en", "--subtitle-languages", "en,de"))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "no Apertium pair en→de" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_apertium_stream_escapes_specials_and_wraps_names_as_superblanks() -> None:
+    assert stream_text("Meet Captain Morrow at [5] $", ["Captain Morrow", "Morrow"]) == (
+        "Meet [Captain Morrow] at \\[5\\] \\$")
+    assert stream_text("Morrowind is not Morrow.", ["Morrow"]) == "Morrowind is not [Morrow]."
+    assert plain_text(" dije [Captain Morrow] que \\[5\\]  #cumpliríamos *algo .") == (
+        "Dije Captain Morrow que [5] cumpliríamos algo.")
+    assert closed_like("La tormenta llega", "The storm arrives.") == "La tormenta llega."
+    assert closed_like("¿Estás despierto?", "Are you awake?") == "¿Estás despierto?"
+
+
+def test_apertium_sentences_cut_at_sentence_ends_pauses_and_speakers_and_names_come_from_post_ner() -> None:
+    words = say("Hello there. How are", 1.0, speaker="A") + say("you", 4.0, speaker="A") + say("Fine", 5.0,
+                                                                                              speaker="B")
+    assert [s["text"] for s in sentences(words)] == ["Hello there.", "How are", "you", "Fine"]
+    assert sentences(words)[0]["start"] == words[0].start and sentences(words)[0]["end"] == words[1].end
+    entities = {"entities": [{"text": "Morrow", "label": "PERSON"}, {"text": "two", "label": "CARDINAL"},
+                             {"text": "Lake Tessaly", "label": "LOC"}], "corrections": [{"to": "Alvarez"}]}
+    assert names_of(entities) == ["Lake Tessaly", "Alvarez", "Morrow"]
 
 
 def test_the_pipelines_pre_flight_pairs_are_the_stages_apertium_pairs() -> None:
