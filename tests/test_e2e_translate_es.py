@@ -26,7 +26,7 @@ from spanish_scripts import TUNING, scores
 REPO = Path(__file__).resolve().parents[1]
 STEM = "The harbour"
 # chosen on the development script's pipeline run (flite voices, tiny.en, deterministic): Spanish function
-# words 0.349 of the Spanish track's words, English ones 0.0, words of the English track 0.0, 20 of 23
+# words 0.349 of the Spanish track's words, English ones 0.0, words of the English track 0.0, 21 of 23
 # meaning concepts. Held-out, for the record (bench/translate_quality.py --apertium): 20/25, Spanish 0.509
 MIN_SPANISH_SHARE = 0.3
 MAX_ENGLISH_SHARE = 0.05

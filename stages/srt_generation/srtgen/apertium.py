@@ -1,9 +1,12 @@
 """Subtitle languages Whisper cannot give, with Apertium (Debian's rule-based translation pairs): the
 dialogue's sentences, translated one by one and timed by the source sentence.
 
-All sentences go through one `apertium -z -u -f none <mode>` process: NUL-separated blocks are translated
-independently (no rule reaches across two sentences), `-u` drops the unknown-word marks, and names are
-wrapped in superblanks (`[Morrow]`), which Apertium passes through untouched.
+All sentences go through one `apertium -u -f none <mode>` process (`-u` drops the unknown-word marks),
+each ended by a numbered superblank (`[ ##3## ]`): Apertium passes superblanks through untouched and in
+order, so the output splits back into sentences. A sentence without closing punctuation gets a full stop
+for the trip (else a rule may reach across into the next one), taken off again after. Names are wrapped in
+superblanks too (`[Morrow]`). (`apertium -z`, NUL-separated blocks, is not used: the eng-cat pipeline
+merges two blocks into one.)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ PAIRS: dict[tuple[str, str], str] = {
 NAME_LABELS = {"PERSON", "PER", "ORG", "GPE", "LOC", "FAC", "NAME", "CHARACTER", "PLACE"}
 SPECIAL = re.compile(r"([\\\[\]^$/<>@{}*#])")
 SUPERBLANK = re.compile(r"\[((?:\\.|[^\]\\])*)\]")
+SEPARATOR = re.compile(r"\[ ##(\d+)## \]")
 ESCAPED = re.compile(r"\\(.)")
 MARK = re.compile(r"(?<!\S)[#@*~](?=\w)")
 TIMEOUT_S = 300
@@ -84,27 +88,34 @@ def translate(texts: list[str], mode: str, names: list[str]) -> list[str]:
         raise TranslateError("apertium is not installed in this image")
     if not texts:
         return []
-    blob = "".join(stream_text(" ".join(t.split()), names) + "\0" for t in texts)
+    sources = [" ".join(t.split()) for t in texts]
+    blob = "".join(stream_text(t if closed(t) else t + ".", names) + f"[ ##{k}## ]" for k, t in enumerate(sources))
     try:
-        proc = subprocess.run(["apertium", "-z", "-u", "-f", "none", mode], input=blob.encode("utf-8"),
+        proc = subprocess.run(["apertium", "-u", "-f", "none", mode], input=blob.encode("utf-8"),
                               capture_output=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise TranslateError(f"apertium {mode} took more than {TIMEOUT_S} s") from None
     if proc.returncode != 0:
         last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         raise TranslateError(f"apertium {mode} failed: {last}")
-    blocks = proc.stdout.decode("utf-8", "replace").split("\0")
-    if len(blocks) < len(texts):
-        raise TranslateError(f"apertium {mode} gave {len(blocks)} sentences back for {len(texts)}")
-    return [closed_like(plain_text(b), t) for b, t in zip(blocks, texts, strict=False)]
+    parts = SEPARATOR.split(proc.stdout.decode("utf-8", "replace"))
+    if parts[1::2] != [str(k) for k in range(len(sources))]:
+        raise TranslateError(f"apertium {mode} did not give the {len(sources)} sentences back in order")
+    return [closed_like(plain_text(t), s) for t, s in zip(parts[0::2], sources, strict=False)]
+
+
+def closed(text: str) -> bool:
+    """True when the text ends with sentence punctuation (closing quotes aside)."""
+    return text.rstrip("\"')»”").endswith((".", "?", "!", "…"))
 
 
 def closed_like(translation: str, source: str) -> str:
-    """The translation ended with the source's sentence punctuation when Apertium dropped it (it sometimes
-    does at the end of a block), so the cues still end where the sentences end."""
-    end = source.rstrip()[-1:]
-    if translation and end in ".?!" and not translation.rstrip("\"')»”").endswith((".", "?", "!", "…")):
-        return translation + end
+    """The translation ending as the source does: its full stop taken off when the source had none (it was
+    added for the trip), the source's punctuation put back when Apertium dropped it."""
+    if not closed(source):
+        return translation[:-1].rstrip() if translation.endswith(".") else translation
+    if translation and not closed(translation):
+        return translation + source.rstrip("\"')»”")[-1]
     return translation
 
 
