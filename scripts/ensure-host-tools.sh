@@ -2,16 +2,19 @@
 # Install the host tools Reelstage needs, with apt, when they are missing.
 #   runtime: ffmpeg (ffprobe checks stage outputs), debootstrap (OS base image without a registry)
 #   test:    runtime + espeak-ng, flite, sox (test speech), busybox-static (tiny test images),
-#            apertium + its en→es/ca, fr→es/ca pairs (srt_generation's translation tests),
 #            chromium + chromium-driver (report and dashboard tests)
 set -euo pipefail
 
 case "${1:-runtime}" in
     runtime) packages=(ffmpeg debootstrap) ;;
-    test) packages=(ffmpeg espeak-ng flite sox busybox-static debootstrap chromium chromium-driver
-                    apertium apertium-eng-spa apertium-eng-cat apertium-fr-es apertium-fra-cat) ;;
+    test) packages=(ffmpeg espeak-ng flite sox busybox-static debootstrap chromium chromium-driver) ;;
     *) echo "usage: $0 [runtime|test]" >&2; exit 2 ;;
 esac
+
+# test also: apertium and its en→es/ca, fr→es/ca pairs (srt_generation's translation tests)
+if [ "${1:-runtime}" = test ]; then
+    packages+=(apertium apertium-eng-spa apertium-eng-cat apertium-fr-es apertium-fra-cat)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
