@@ -12,6 +12,11 @@ case "${1:-runtime}" in
     *) echo "usage: $0 [runtime|test]" >&2; exit 2 ;;
 esac
 
+# test also: apertium and its en→es/ca, fr→es/ca pairs (srt_generation's translation tests)
+if [ "${1:-runtime}" = test ]; then
+    packages+=(apertium apertium-eng-spa apertium-eng-cat apertium-fr-es apertium-fra-cat)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null || true)

@@ -101,6 +101,6 @@ def test_a_language_no_model_can_produce_fails_before_anything_runs(french_run: 
     assert res.returncode == 2, res.stdout[-2000:] + res.stderr
     lines = [line for line in res.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--set subtitle_languages=de: de cannot be produced" in lines[0], res.stderr
-    assert "translates speech only into English" in lines[0] and "allowed here: fr, en" in lines[0]
+    assert "translates speech only into English" in lines[0] and "allowed here: fr, en, es, ca" in lines[0]
     assert "STAGE" not in res.stdout  # no stage started
     assert folder_state(workdir) == before  # the previous manifest, events and outputs untouched

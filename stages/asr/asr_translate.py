@@ -34,16 +34,12 @@ TRANSLATE_OPTIONS: dict[str, Any] = {"temperature": 0.0, "no_repeat_ngram_size":
 
 
 def languages_to_translate(subtitle_languages: str, dialogue: str | None, english_only: bool) -> list[str]:
-    """Subtitle languages other than the dialogue's that this stage makes ([] or ["en"]); ValueError for any
-    other (the pipeline's param rule refuses those before anything runs) or for an English-only model."""
+    """The subtitle languages this stage makes besides the dialogue's: ["en"] when English is asked for
+    other dialogue, else []. Other languages are srt_generation's (Apertium pairs; the pipeline's param
+    rule refuses those no pair gives before anything runs). ValueError when an English-only model would
+    have to translate."""
     wanted = [v.strip().lower() for v in subtitle_languages.split(",") if v.strip()]
-    others = [lang for lang in dict.fromkeys(wanted) if lang != dialogue]
-    impossible = [lang for lang in others if lang != TRANSLATION_TARGET]
-    if impossible:
-        raise ValueError(
-            f"cannot make subtitles in {', '.join(impossible)} from {dialogue or 'auto'} dialogue: "
-            "Whisper translates only into English"
-        )
+    others = [lang for lang in dict.fromkeys(wanted) if lang != dialogue and lang == TRANSLATION_TARGET]
     if others and english_only:
         raise ValueError("the chosen model is English-only: use a multilingual one (e.g. --set asr_model=base)")
     return others

@@ -20,8 +20,10 @@ from reelstage_stage import (
     write_json_atomic,
     write_text_atomic,
 )
+from srtgen.apertium import PAIRS, TranslateError, names_of, translated_doc
 from srtgen.build import assign_speakers, words_from_transcript
 from srtgen.check import quality
+from srtgen.gaps import TrackMissing, with_gaps
 from srtgen.model import Cue, Limits, Word
 from srtgen.review import REVIEW_CAP, review
 from srtgen.shape import build_cues
@@ -106,17 +108,32 @@ def track_languages(args: argparse.Namespace, transcript: dict[str, Any]) -> tup
     return dialogue, wanted or [dialogue]
 
 
-def translated_track(lang: str, dialogue: str, translations: dict[str, Any], turns: list[dict[str, Any]],
-                     limits: Limits, duration_ms: int | None) -> Track:
-    """A subtitle track from asr's translation into `lang` (approximate word times, same shaping rules)."""
+def translation_of(lang: str, dialogue: str, translations: dict[str, Any], words: list[Word],
+                   names: list[str]) -> dict[str, Any]:
+    """The `lang` translation of the dialogue, transcript-shaped: asr's (Whisper's translate task) when it
+    wrote one, else Apertium's from the dialogue's sentences; BadInput when neither can give it."""
     doc = (translations.get("languages") or {}).get(lang)
-    if not isinstance(doc, dict):
-        raise BadInput(f"no {lang} translation of the {dialogue} dialogue in asr's translations.json: "
-                       f"rerun asr with subtitle_languages including {lang}")
+    if isinstance(doc, dict):
+        return doc
+    mode = PAIRS.get((dialogue, lang))
+    if mode is None:
+        raise BadInput(f"no {lang} translation of the {dialogue} dialogue in asr's translations.json and no "
+                       f"Apertium pair {dialogue}→{lang}: rerun asr with subtitle_languages including {lang}")
+    try:
+        return translated_doc(words, mode, names)
+    except TranslateError as exc:
+        raise TrackMissing(lang, "translation_failed", str(exc)) from None
+
+
+def translated_track(lang: str, dialogue: str, doc: dict[str, Any], turns: list[dict[str, Any]],
+                     limits: Limits, duration_ms: int | None) -> Track:
+    """A subtitle track from a translation into `lang` (approximate word times, same shaping rules)."""
     words, estimated = words_from_transcript(doc)
     if not words:
-        raise StageError(f"the {lang} translation of the {dialogue} dialogue came out empty: "
-                         "try a larger multilingual model (--set asr_model=...)")
+        hint = ("try a larger multilingual model (--set asr_model=...)" if "engine" not in doc
+                else f"{doc['engine']} gave no text back")
+        raise TrackMissing(lang, "translation_empty", f"the {lang} translation of the {dialogue} dialogue came out "
+                           f"empty: {hint}")
     return shape_track(words, turns, limits, duration_ms, estimated)
 
 
@@ -171,24 +188,38 @@ def main(argv: list[str]) -> None:
     turn_list = turns.get("turns") or []
     main_track = shape_track(words, turn_list, limits, duration_ms, estimated)
     translations = read_json(args.translations, "translations", required=False) or {}
-    tracks = {lang: main_track if lang == dialogue else translated_track(lang, dialogue, translations, turn_list,
-                                                                         limits, duration_ms)
-              for lang in wanted}
+    tracks: dict[str, Track] = {}
+    gaps: list[TrackMissing] = []
+    for lang in wanted:
+        try:
+            tracks[lang] = main_track if lang == dialogue else translated_track(
+                lang, dialogue, translation_of(lang, dialogue, translations, words, names_of(entities)),
+                turn_list, limits, duration_ms)
+        except TrackMissing as gap:
+            gaps.append(gap)
+            emit_note(gap.note())
+    if not tracks:  # never nothing: the dialogue's own subtitles rather than none
+        tracks[dialogue] = main_track
+        emit_note(f"none of the subtitle languages {', '.join(wanted)} could be made: "
+                  f"delivered the {dialogue} (dialogue) subtitles instead")
+    first = next(iter(tracks))
 
     cues, _, report = main_track
     report = {**report, "dialogue_language": dialogue,
               "tracks": {lang: track_summary(t[2]) for lang, t in tracks.items()},
-              "hard_violations": sum(t[2]["hard_violations"] for t in tracks.values())}
-    spots = review(cues, report["bends"], list(entities.get("corrections") or []), limits, args.review_cap)
+              "hard_violations": sum(t[2]["hard_violations"] for t in tracks.values()),
+              "missing_tracks": [{"language": g.lang, "reason": g.reason} for g in gaps]}
+    spots = with_gaps(review(cues, report["bends"], list(entities.get("corrections") or []), limits,
+                             args.review_cap), gaps)
     args.out.mkdir(parents=True, exist_ok=True)
     for lang, (_, lang_subs, _) in tracks.items():
         write_text_atomic(args.out / f"subtitles.{lang}.srt", srt.compose(lang_subs))
-    write_text_atomic(args.out / "subtitles.srt", srt.compose(tracks[wanted[0]][1]))
+    write_text_atomic(args.out / "subtitles.srt", srt.compose(tracks[first][1]))
     write_json_atomic(args.out / "quality.json", report)
     write_json_atomic(args.out / "review.json", spots)
     write_json_atomic(args.out / "speakers.json", timeline(words, names))
     emit_info(cues=report["cues"], bends=report["total_violations"], review_spots=spots["listed"],
-              subtitle_languages=wanted)
+              subtitle_languages=list(tracks), missing_subtitle_languages=[g.lang for g in gaps])
     for lang, (_, _, lang_report) in tracks.items():
         if lang_report["hard_violations"]:
             first = lang_report["hard_problems"][0]

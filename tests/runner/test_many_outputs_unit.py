@@ -111,6 +111,34 @@ def test_malformed_rules_are_config_errors(rules, where):
         check_param_rules(rules, {"language": "fr", "subs": ""}, "p.yaml")
 
 
+PAIRED = [{**RULES[0], "pairs_of": "{params.language}", "pairs": {"en": ["es", "ca"], "fr": ["es", "ca"]},
+           "message": "Whisper gives English, Apertium pairs the rest"}]
+
+
+@pytest.mark.parametrize(("language", "subs"), [("en", "en,es,ca"), ("fr", "fr,en,es"), ("fr", "ca"), ("de", "de,en")])
+def test_pairs_add_the_targets_of_the_other_parameters_value(language, subs):
+    check_param_rules(PAIRED, {"language": language, "subs": subs}, "p.yaml")
+
+
+@pytest.mark.parametrize(("language", "subs", "bad", "allowed"), [
+    ("en", "en,de", "de", "en, es, ca"), ("de", "de,es", "es", "de, en"), ("fr", "fr,it,es", "it", "fr, en, es, ca")])
+def test_pairs_refuse_a_target_the_pair_cannot_give_in_one_line(language, subs, bad, allowed):
+    with pytest.raises(UsageError) as err:
+        check_param_rules(PAIRED, {"language": language, "subs": subs}, "p.yaml")
+    assert str(err.value) == (f"--set subs={subs}: {bad} cannot be produced (Whisper gives English, Apertium "
+                              f"pairs the rest); allowed here: {allowed}")
+
+
+@pytest.mark.parametrize(("extra", "where"), [
+    ({"pairs": ["es"], "pairs_of": "{params.language}"}, "pairs"),
+    ({"pairs": {"en": "es"}, "pairs_of": "{params.language}"}, "pairs"),
+    ({"pairs": {"en": ["es"]}}, "pairs_of"), ({"pairs": {"en": ["es"]}, "pairs_of": "language"}, "pairs_of"),
+    ({"pairs": {"en": ["es"]}, "pairs_of": "{params.nope}"}, "pairs_of")])
+def test_malformed_pairs_are_config_errors(extra, where):
+    with pytest.raises(ConfigError, match="p.yaml: " + re.escape(f"param_rules[0].{where}")):
+        check_param_rules([{**RULES[0], **extra}], {"language": "en", "subs": ""}, "p.yaml")
+
+
 def test_rules_run_when_the_pipeline_loads(tmp_path):
     outputs = {"o": {"path": "o.txt"}}
     with pytest.raises(UsageError, match="de cannot be produced"):

@@ -237,15 +237,14 @@ def test_image_runs_offline_as_user(movie: dict[str, Any], tmp_path: Path) -> No
 
 @pytest.mark.parametrize(("subs", "dialogue", "expect"), [
     ("", "fr", []), ("fr", "fr", []), ("fr,en", "fr", ["en"]), (" en , fr ,en", "fr", ["en"]),
-    ("en", "en", []), ("en", None, ["en"]),
+    ("en", "en", []), ("en", None, ["en"]), ("fr,es,en", "fr", ["en"]), ("en,es", "en", []),
 ])
 def test_only_english_is_translated_from_other_dialogue(subs: str, dialogue: str | None, expect: list[str]) -> None:
     assert languages_to_translate(subs, dialogue, english_only=False) == expect
 
 
-def test_impossible_translations_and_english_only_models_are_refused() -> None:
-    with pytest.raises(ValueError, match="cannot make subtitles in de from fr dialogue: Whisper translates only"):
-        languages_to_translate("fr,de", "fr", english_only=False)
+def test_english_only_models_are_refused_only_when_english_needs_translating() -> None:
+    assert languages_to_translate("en,es", "en", english_only=True) == []  # Spanish is srt_generation's
     with pytest.raises(ValueError, match="English-only"):
         languages_to_translate("fr,en", "fr", english_only=True)
     assert languages_to_translate("en", "en", english_only=True) == []

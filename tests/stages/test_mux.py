@@ -108,6 +108,18 @@ def test_one_tagged_track_per_language_the_first_default(tmp_path: Path, name: s
         assert word in back.read_text(encoding="utf-8")
 
 
+def test_a_subtitle_language_srt_generation_left_out_is_skipped_and_the_next_is_default(tmp_path: Path) -> None:
+    src = make_movie(tmp_path / "movie.mkv")
+    (tmp_path / "subtitles.fr.srt").write_text(SRT, encoding="utf-8")  # the en translation came out empty
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "stages" / "common")}
+    proc = subprocess.run([sys.executable, str(STAGE), "--input", str(src), "--srt", str(tmp_path / "subtitles.*.srt"),
+                           "--language", "fr", "--subtitle-languages", "en,fr", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    subs = [s for s in probe(tmp_path / "out" / "subtitled.mkv")["streams"] if s["codec_type"] == "subtitle"]
+    assert [(s["tags"]["language"], s["disposition"]["default"]) for s in subs] == [("fre", 1)]
+
+
 @pytest.mark.parametrize(("kind", "message"), [
     ("missing_srt", "subtitle file not found"),
     ("empty_srt", "no cues in subtitles.srt"),

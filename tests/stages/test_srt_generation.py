@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -11,12 +12,16 @@ from pathlib import Path
 
 import pytest
 import srt
+import yaml
 from conftest import RunImage
+from french_scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "srt_generation"
 sys.path.insert(0, str(STAGE))
 
+import spanish_scripts  # noqa: E402
+from srtgen.apertium import PAIRS, closed_like, names_of, plain_text, sentences, stream_text, translate  # noqa: E402
 from srtgen.build import assign_speakers, split_groups, words_from_transcript  # noqa: E402
 from srtgen.check import check, hard_problems, quality  # noqa: E402
 from srtgen.lines import break_cost, break_lines  # noqa: E402
@@ -422,6 +427,125 @@ def test_one_srt_per_subtitle_language_from_the_translation(tmp_path: Path) -> N
                                                          "--translations", str(tmp_path / "translations.json")))
     assert proc.returncode == 2
     assert "no de translation" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+
+
+def notes_of(proc: subprocess.CompletedProcess) -> list[str]:
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return [e["note"] for e in events if "note" in e]
+
+
+def test_an_empty_translation_leaves_its_track_out_and_delivers_the_others(tmp_path: Path) -> None:
+    fr = say("Bonjour docteur, vous êtes réveillé ?", 1.0)
+    transcript = {**transcript_of(fr), "language": "fr"}
+    (tmp_path / "translations.json").write_text(json.dumps({"languages": {"en": {"source_language": "fr",
+                                                                                 "segments": []}}}))
+    proc = run_stage(tmp_path, transcript, extra=(
+        "--language", "fr", "--subtitle-languages", "en,fr", "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.glob("subtitles*.srt")) == ["subtitles.fr.srt", "subtitles.srt"]
+    assert [s.content for s in srt.parse((out / "subtitles.srt").read_text())] == [
+        "Bonjour docteur, vous êtes réveillé?"]  # the first delivered language becomes the default
+    assert any(n.startswith("no en subtitles: the en translation") for n in notes_of(proc)), proc.stdout
+    spots = json.loads((out / "review.json").read_text())
+    top = spots["spots"][0]
+    assert top["language"] == "en" and top["reasons"][0]["kind"] == "translation_empty"
+    assert spots["missing_tracks"][0]["language"] == "en" and spots["reasons"]["translation_empty"] == 1
+    report = json.loads((out / "quality.json").read_text())
+    assert set(report["tracks"]) == {"fr"} and report["missing_tracks"] == [
+        {"language": "en", "reason": "translation_empty"}]
+    # only the empty language asked for: the dialogue's own track rather than nothing
+    proc = run_stage(tmp_path, transcript, extra=(
+        "--language", "fr", "--subtitle-languages", "en", "--translations", str(tmp_path / "translations.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "subtitles.fr.srt").is_file() and not (out / "subtitles.en.srt").exists()
+    assert any("delivered the fr (dialogue) subtitles instead" in n for n in notes_of(proc)), proc.stdout
+
+
+def script_words(lines: list[tuple[str, str, float]]) -> list[Word]:
+    """Words of a (speaker, text, silence before) script, each line after its silence."""
+    words: list[Word] = []
+    for speaker, text, gap in lines:
+        words += say(text, (words[-1].end if words else 1.0) + max(gap, 0.3), speaker=speaker)
+    return words
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None and not os.environ.get("CI"),
+                    reason="apertium not installed: scripts/ensure-host-tools.sh test")
+def test_spanish_subtitles_from_english_dialogue_through_apertium(tmp_path: Path) -> None:
+    lines = [*script(spanish_scripts.TUNING), ("PAUL", "Hope, the ship is ready.", 0.8)]
+    words = script_words(lines)
+    turns = {"speakers": ["ANNE", "PAUL"], "turns": [
+        {"start": w.start - 0.05, "end": w.end + 0.05, "speaker": w.speaker} for w in words]}
+    (tmp_path / "entities.json").write_text(json.dumps({"entities": [
+        {"text": "Hope", "label": "PERSON", "start": words[-5].start, "end": words[-5].end}], "corrections": []}))
+    proc = run_stage(tmp_path, transcript_of(words), turns, duration=words[-1].end + 3, extra=(
+        "--language", "en", "--subtitle-languages", "en,es", "--entities", str(tmp_path / "entities.json")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "out"
+    tracks = {lang: list(srt.parse((out / f"subtitles.{lang}.srt").read_text(encoding="utf-8")))
+              for lang in ("en", "es")}
+    spanish = " ".join(c.content.replace("\n", " ") for c in tracks["es"])
+    english = " ".join(c.content.replace("\n", " ") for c in tracks["en"])
+    got = spanish_scripts.scores(spanish_scripts.TUNING, spanish, english)
+    print(got, spanish)
+    # development script, text as heard (measured: Spanish function words 0.35, English 0.0, copied 0.02,
+    # 21 of 23 concepts)
+    assert got["spanish_share"] >= 0.3 and got["english_share"] <= 0.05 and got["copied_share"] <= 0.15, got
+    assert got["concepts"] >= 16, got
+    assert "Hope" in spanish and "Esperanza" not in spanish  # a name stays as it is
+    # each sentence keeps its source's times: one cue per line, starting and ending where its words do
+    assert len(tracks["es"]) == len(tracks["en"]) == len(lines)
+    for es, en in zip(tracks["es"], tracks["en"], strict=True):
+        assert abs((es.start - en.start).total_seconds()) < 0.01 and abs((es.end - en.end).total_seconds()) < 0.6
+    report = json.loads((out / "quality.json").read_text())
+    assert report["tracks"]["es"]["hard_violations"] == 0 and report["missing_tracks"] == []
+
+
+def test_a_language_with_no_translation_and_no_apertium_pair_exits_2(tmp_path: Path) -> None:
+    proc = run_stage(tmp_path, transcript_of(say("Hello there.", 1.0)), extra=(
+        "--language", "en", "--subtitle-languages", "en,de"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "no Apertium pair en→de" in json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+
+
+def test_apertium_stream_escapes_specials_and_wraps_names_as_superblanks() -> None:
+    assert stream_text("Meet Captain Morrow at [5] $", ["Captain Morrow", "Morrow"]) == (
+        "Meet [Captain Morrow] at \\[5\\] \\$")
+    assert stream_text("Morrowind is not Morrow.", ["Morrow"]) == "Morrowind is not [Morrow]."
+    assert plain_text(" dije [Captain Morrow] que \\[5\\]  #cumpliríamos *algo .") == (
+        "Dije Captain Morrow que [5] cumpliríamos algo.")
+    assert closed_like("La tormenta llega", "The storm arrives.") == "La tormenta llega."
+    assert closed_like("¿Estás despierto?", "Are you awake?") == "¿Estás despierto?"
+    assert closed_like("Dije el.", "I told the") == "Dije el"  # the full stop added for the trip
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None and not os.environ.get("CI"),
+                    reason="apertium not installed: scripts/ensure-host-tools.sh test")
+@pytest.mark.parametrize("mode", sorted(set(PAIRS.values())))
+def test_every_pair_gives_each_sentence_back_on_its_own(mode: str) -> None:
+    source = {"eng": "The storm arrives at the lake tonight.", "fr": "La tempête arrive sur le lac ce soir.",
+              "fra": "La tempête arrive sur le lac ce soir.", "es": "La tormenta llega al lago esta noche.",
+              "cat": "La tempesta arriba al llac aquesta nit."}[mode.split("-")[0]]
+    got = translate([source, "I told the", "Hope works here [5] $?"], mode, ["Hope"])
+    assert len(got) == 3 and got[0] != source and got[0].endswith(".") and not got[1].endswith(".")
+    assert got[2].startswith("Hope") and "[5] $?" in got[2], got
+
+
+def test_apertium_sentences_cut_at_sentence_ends_pauses_and_speakers_and_names_come_from_post_ner() -> None:
+    words = say("Hello there. How are", 1.0, speaker="A") + say("you", 4.0, speaker="A") + say("Fine", 5.0,
+                                                                                              speaker="B")
+    assert [s["text"] for s in sentences(words)] == ["Hello there.", "How are", "you", "Fine"]
+    assert sentences(words)[0]["start"] == words[0].start and sentences(words)[0]["end"] == words[1].end
+    entities = {"entities": [{"text": "Morrow", "label": "PERSON"}, {"text": "two", "label": "CARDINAL"},
+                             {"text": "Lake Tessaly", "label": "LOC"}], "corrections": [{"to": "Alvarez"}]}
+    assert names_of(entities) == ["Lake Tessaly", "Alvarez", "Morrow"]
+
+
+def test_the_pipelines_pre_flight_pairs_are_the_stages_apertium_pairs() -> None:
+    rules = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text())["param_rules"]
+    pairs = next(r["pairs"] for r in rules if r["param"] == "subtitle_languages" and "pairs" in r)
+    assert {(src, tgt) for src, targets in pairs.items() for tgt in targets} == set(PAIRS)
 
 
 def test_default_subtitle_language_is_the_dialogue_language(tmp_path: Path) -> None:
