@@ -1,0 +1,195 @@
+"""ASR decode settings on CPU: speed against accuracy, in one process, as ratios to the current settings.
+
+Every variant (decode options, workers, chunk length) decodes the same material with the asr stage's own
+loop (`asr_whisper.transcribe_chunks`, tiny.en int8); the variants take turns on each item, so load from
+other processes on the host falls on all of them alike. Material:
+
+- movie: the first `--seconds` of a tests/moviegen.py movie (needs `<movie>.truth.json`; VAD spans from
+  the truth, as bench/asr_batch.py);
+- dev: the development part of tests/nameset.py (VAD spans from the silero_vad stage program on the host);
+- held-out: the HELD-OUT part, only with `--held-out`: report it, never choose a setting by it.
+
+    PYTHONPATH=. .venv/bin/python bench/asr_speed.py MOVIE.mp4 [--seconds 300] [--variant NAME ...] [--held-out]
+
+Prints per variant: decode wall and CPU seconds, their ratio to the first variant (summed over all items),
+and WER per part (pooled: errors over reference words).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / d) for d in ("tests", "stages/asr", "stages/common", "bench")]
+import asr_whisper  # noqa: E402
+import nameset  # noqa: E402
+import stage  # noqa: E402  (stages/asr/stage.py)
+import stagechain  # noqa: E402
+from asr_audio import WavChunks  # noqa: E402
+from asr_batch import extract, load, model_path  # noqa: E402
+from asr_chunks import make_chunks, parse_segments  # noqa: E402
+from asr_decode import DECODE_PRESETS  # noqa: E402
+from asr_hints import Hints  # noqa: E402
+from moviegen import MovieTruth, wer  # noqa: E402
+
+BASE = dict(DECODE_PRESETS["accurate"])  # the former default
+BASE_TEMPERATURES = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]  # faster-whisper's default fallback
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to decode: options passed to model.transcribe, workers (chunks at once), chunk length."""
+
+    name: str
+    options: dict[str, Any]
+    workers: int = 2
+    max_chunk: float = 30.0
+
+
+KEYS = {"beam": "beam_size", "best_of": "best_of", "timestamps": "without_timestamps", "words": "word_timestamps"}
+
+
+def parse_variant(spec: str) -> Variant:
+    """`accurate`, `fast`, or comma-separated changes to the former default: `beam=2,fallback=0,
+    timestamps=0,words=0,chunk=20,workers=1` (fallback=0: temperature 0 only, no re-decode at higher ones)."""
+    if spec in DECODE_PRESETS:
+        return Variant(spec, dict(DECODE_PRESETS[spec]))
+    options, workers, chunk = dict(BASE), 2, 30.0
+    for part in filter(None, spec.split(",")):
+        key, _, value = part.partition("=")
+        if key == "fallback":
+            options["temperature"] = BASE_TEMPERATURES if value != "0" else 0.0
+        elif key == "timestamps":
+            options["without_timestamps"] = value == "0"
+        elif key == "words":
+            options["word_timestamps"] = value != "0"
+        elif key in KEYS:
+            options[KEYS[key]] = int(value)
+        elif key == "chunk":
+            chunk = float(value)
+        elif key == "workers":
+            workers = int(value)
+        else:
+            raise SystemExit(f"unknown variant setting {key!r}: use {', '.join(KEYS)}, fallback, chunk, workers")
+    return Variant(spec, options, workers, chunk)
+
+
+@dataclass
+class Item:
+    """Audio to decode, its reference text and VAD spans."""
+
+    name: str
+    part: str  # movie | dev | held-out
+    wav: Path
+    reference: str
+    spans: list[tuple[float, float]]
+    duration: float
+    glossary: tuple[str, ...] = ()
+    hints: Hints = field(default_factory=Hints)
+
+
+@dataclass
+class Score:
+    """A variant's totals."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    errors: dict[str, float] = field(default_factory=dict)
+    words: dict[str, int] = field(default_factory=dict)
+
+
+def movie_item(movie: Path, seconds: float, tmp: Path) -> Item:
+    truth = MovieTruth.load(f"{movie}.truth.json")
+    wav = extract(movie, seconds, tmp / "movie.wav")
+    with WavChunks(wav) as reader:
+        duration = reader.duration
+    reference = " ".join(ln.text for ln in truth.lines if ln.end <= duration)
+    spans = [(s["start"], s["end"]) for s in truth.vad_segments(0.1) if s["end"] <= duration]
+    return Item(movie.name, "movie", wav, reference, spans, duration, tuple(truth.glossary))
+
+
+def nameset_items(held_out: bool, tmp: Path) -> list[Item]:
+    items = []
+    for case in nameset.CASES:
+        if case.held_out and not held_out:
+            continue
+        work = tmp / case.name
+        clip = nameset.make_clip(case, work)
+        spans = parse_segments(json.loads(stagechain.vad(clip.audio, work).read_text()))
+        items.append(Item(case.name, "held-out" if case.held_out else "dev", clip.audio, clip.text, spans,
+                          clip.duration_s, tuple(case.glossary)))
+    return items
+
+
+def decode(model: Any, item: Item, variant: Variant) -> str:
+    chunks = make_chunks(item.spans, item.duration, max_chunk=variant.max_chunk)
+    with WavChunks(item.wav) as audio:
+        segments, _, _ = asr_whisper.transcribe_chunks(
+            model, audio, chunks, item.spans, language="en", hints=item.hints, on_chunk=lambda i, n: None,
+            workers=variant.workers, options=variant.options)
+    return " ".join(s["text"] for s in segments)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("movie", type=Path)
+    ap.add_argument("--seconds", type=float, default=300.0)
+    ap.add_argument("--variant", action="append", help="see parse_variant; the first one is the baseline")
+    ap.add_argument("--held-out", action="store_true", help="also decode the HELD-OUT part of the names set")
+    ap.add_argument("--glossary", action="store_true",
+                    help="with each item's glossary as hints (pre_ner, then the asr stage's default hint mode)")
+    ap.add_argument("--json", type=Path, help="write the totals here")
+    args = ap.parse_args()
+    variants = [parse_variant(v) for v in args.variant or ["accurate", "fast"]]
+    tmp = tempfile.TemporaryDirectory()
+    items = [movie_item(args.movie, args.seconds, Path(tmp.name)), *nameset_items(args.held_out, Path(tmp.name))]
+    if args.glossary:
+        for n, item in enumerate(items):
+            folder = Path(tmp.name) / f"gloss{n}"
+            folder.mkdir()
+            item.hints = stage._hints(stagechain.glossary(folder, item.glossary), "names")
+    cores = os.cpu_count() or 1
+    models = {w: load(model_path(), max(1, cores // w), w) for w in sorted({v.workers for v in variants})}
+    print(f"{len(items)} items, {sum(i.duration for i in items):.0f} s of audio; "
+          f"load {Path('/proc/loadavg').read_text().split()[:3]}", flush=True)
+    scores = {v.name: Score() for v in variants}
+    for n, item in enumerate(items):
+        for k in range(len(variants)):
+            variant = variants[(n + k) % len(variants)]  # a different variant goes first on each item
+            t, c = time.perf_counter(), time.process_time()
+            text = decode(models[variant.workers], item, variant)
+            score = scores[variant.name]
+            score.wall += time.perf_counter() - t
+            score.cpu += time.process_time() - c
+            words = len(item.reference.split())
+            score.errors[item.part] = score.errors.get(item.part, 0.0) + wer(item.reference, text) * words
+            score.words[item.part] = score.words.get(item.part, 0) + words
+            print(f"    {variant.name:<20} {time.perf_counter() - t:6.1f} s wall {time.process_time() - c:6.1f} s cpu "
+                  f"WER {wer(item.reference, text):.3f}", flush=True)
+        print(f"  {item.part} {item.name} done; load {Path('/proc/loadavg').read_text().split()[:3]}", flush=True)
+    base = scores[variants[0].name]
+    parts = [p for p in ("movie", "dev", "held-out") if p in base.words]
+    print(f"\n{'variant':<20} {'wall s':>7} {'ratio':>6} {'cpu s':>7} {'ratio':>6} "
+          + " ".join(f"{'WER ' + p:>12}" for p in parts))
+    for v in variants:
+        s = scores[v.name]
+        wers = " ".join(f"{s.errors[p] / s.words[p]:12.3f}" for p in parts)
+        print(f"{v.name:<20} {s.wall:7.1f} {s.wall / base.wall:6.2f} {s.cpu:7.1f} {s.cpu / base.cpu:6.2f} {wers}")
+    print(f"load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
+    if args.json:
+        args.json.write_text(json.dumps({v.name: {"wall": scores[v.name].wall, "cpu": scores[v.name].cpu,
+                                                  "wer": {p: scores[v.name].errors[p] / scores[v.name].words[p]
+                                                          for p in parts}} for v in variants}, indent=1))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
