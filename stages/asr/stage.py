@@ -51,7 +51,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "the prompt; every-chunk: hints on every chunk")
     parser.add_argument("--decode", default=DEFAULT_DECODE, choices=sorted(DECODE_PRESETS),
                         help="decode settings: accurate (default: beam search of 5) or fast (beam 2, no temperature "
-                             "fallback: about 1.2x less CPU, WER up 0.02 on the test movies; bench/asr_speed.py)")
+                             "fallback: 0.63-0.80 of the CPU, WER up 0.002-0.03; bench/asr_speed.py)")
     parser.add_argument("--checkpoint", type=Path,
                         help="folder kept across attempts: finished chunks are stored there and not decoded again")
     return parser.parse_args(argv)
