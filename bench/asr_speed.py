@@ -37,6 +37,10 @@ B: 120 s movie + dev, glossary       accurate              1      1      0.050  
 C: 300 s movie + dev + held-out,     accurate              1      1      0.050      0.112    0.211
    glossary                          beam 2, no fallback   0.80   0.72   0.056      0.108    0.239
                                      beam 1, no fallback   0.76   0.69   0.073      0.104    0.362
+D: same as C, load 1.5-3             fast                  0.77   0.72   0.056      0.108    0.239
+   (accurate: 0.046 / 0.112 / 0.174) hinted=fast: plain    0.84   0.82   0.046      0.104    0.192
+                                     pass accurate, hinted
+                                     pass fast
 
 No setting saves the 1.6x the 2-hour target needs without losing accuracy: beam 2 without fallback (the
 `fast` preset) takes 0.80 of the CPU for +0.006 to +0.019 WER on the movie and +0.028 held-out, and the
@@ -49,7 +53,9 @@ Where the time goes on the bench movie (one 28 s chunk, one thread, CPU s): enco
 1.99 (beam 2/1: 1.91/2.00; without word timestamps 1.43), the glossary-hinted pass 5.68: with hotwords
 faster-whisper seeks to the last word's end and decodes the 0.9 s left as a second 30-s window, which
 falls back up to temperature 1.0 (best_of 5) and yields one invented word ("Bridge."); with the prompt
-alone 1.81. The movie names a glossary name in nearly every chunk, so the hinted pass is the larger lever.
+alone 1.81. The movie names a glossary name in nearly every chunk, so the hinted pass is the larger lever:
+`hinted=fast` (only the hinted pass with the fast preset) keeps the movie and dev WER (0.046, 0.112 ->
+0.104) for 0.84 of the CPU; not made the default yet (measured once, at the end; held-out 0.174 -> 0.192).
 End to end on the 2-hour movie (`bench/e2e.py --minutes 120 --set asr_decode=fast`) the asr container
 used 887.7 CPU s against 1410.6 s with `accurate` (0.63; the hinted passes' tail windows no longer fall
 back), WER of the first 600 s 0.051 against 0.049: at 1.8 busy cores that is asr ~490 s, the whole movie
@@ -93,6 +99,7 @@ class Variant:
     options: dict[str, Any]
     workers: int = 2
     max_chunk: float = 30.0
+    hinted: dict[str, Any] | None = None  # options of the glossary-hinted pass, when not `options`
 
 
 KEYS = {"beam": "beam_size", "best_of": "best_of", "timestamps": "without_timestamps", "words": "word_timestamps"}
@@ -100,10 +107,11 @@ KEYS = {"beam": "beam_size", "best_of": "best_of", "timestamps": "without_timest
 
 def parse_variant(spec: str) -> Variant:
     """`accurate`, `fast`, or comma-separated changes to the former default: `beam=2,fallback=0,
-    timestamps=0,words=0,chunk=20,workers=1` (fallback=0: temperature 0 only, no re-decode at higher ones)."""
+    timestamps=0,words=0,chunk=20,workers=1,hinted=fast` (fallback=0: temperature 0 only, no re-decode at
+    higher ones; hinted=PRESET: the glossary-hinted pass decodes with that preset)."""
     if spec in DECODE_PRESETS:
         return Variant(spec, dict(DECODE_PRESETS[spec]))
-    options, workers, chunk = dict(BASE), 2, 30.0
+    options, workers, chunk, hinted = dict(BASE), 2, 30.0, None
     for part in filter(None, spec.split(",")):
         key, _, value = part.partition("=")
         if key == "fallback":
@@ -118,9 +126,12 @@ def parse_variant(spec: str) -> Variant:
             chunk = float(value)
         elif key == "workers":
             workers = int(value)
+        elif key == "hinted":
+            hinted = dict(DECODE_PRESETS[value])
         else:
-            raise SystemExit(f"unknown variant setting {key!r}: use {', '.join(KEYS)}, fallback, chunk, workers")
-    return Variant(spec, options, workers, chunk)
+            raise SystemExit(f"unknown variant setting {key!r}: use {', '.join(KEYS)}, fallback, chunk, workers, hinted"
+                             )
+    return Variant(spec, options, workers, chunk, hinted)
 
 
 @dataclass
@@ -171,6 +182,20 @@ def nameset_items(held_out: bool, tmp: Path) -> list[Item]:
 
 
 def decode(model: Any, item: Item, variant: Variant) -> str:
+    plain_pass = asr_whisper._pass
+
+    def hinted_pass(model, samples, language, prompt=None, hotwords=None, options=None):
+        hinted = variant.hinted if variant.hinted is not None and (prompt or hotwords) else options
+        return plain_pass(model, samples, language, prompt, hotwords, hinted)
+
+    asr_whisper._pass = hinted_pass
+    try:
+        return _decode(model, item, variant)
+    finally:
+        asr_whisper._pass = plain_pass
+
+
+def _decode(model: Any, item: Item, variant: Variant) -> str:
     chunks = make_chunks(item.spans, item.duration, max_chunk=variant.max_chunk)
     with WavChunks(item.wav) as audio:
         segments, _, _ = asr_whisper.transcribe_chunks(
