@@ -20,7 +20,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests"), str(REPO / "stages" / "asr")]
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "stages" / "asr"), str(REPO / "stages" / "common")]
 import asr_whisper  # noqa: E402
 from asr_audio import WavChunks  # noqa: E402
 from asr_chunks import make_chunks  # noqa: E402

@@ -6,6 +6,7 @@ and, for each ASR variant given, WER and ASR speed side by side.
     python bench/e2e.py --minutes 120                a 2-hour movie (two voices, noise bed, music interludes)
     python bench/e2e.py --minutes 10 --baseline-tag speed-base   also run images reelstage/*:speed-base first
     python bench/e2e.py --variant faster-whisper:tiny.en --repeat-script 3
+    python bench/e2e.py --minutes 120 --set asr_decode=fast   pipeline parameters for the main run
 
 Images are reelstage/<stage>:$REELSTAGE_TAG (default latest). CPU s is the container's CPU time (cgroup
 cpuacct), steadier than wall time when the machine is shared. Memory per stage, three ways:
@@ -215,6 +216,8 @@ def main() -> None:
     ap.add_argument("--baseline-tag", help="first run the same movie with reelstage/*:TAG images")
     ap.add_argument("--movie-cache", help="keep/reuse the generated movie in this folder")
     ap.add_argument("--variant", action="append", default=[], help="ENGINE:MODEL, e.g. faster-whisper:tiny.en")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="pipeline parameter for the main run, e.g. asr_decode=fast")
     args = ap.parse_args()
     tag = os.environ.get("REELSTAGE_TAG", "latest")
     root = Path(tempfile.mkdtemp(prefix="reelstage-e2e-"))
@@ -233,7 +236,7 @@ def main() -> None:
             print(f"baseline {args.baseline_tag}: WER (first {WER_WINDOW_S:.0f} s) "
                   f"{window_wer(truth, base_dir):.3f}; load average after {load()}")
         workdir = root / "work"
-        total, _, watch = run(movie, workdir, glossary, tag)
+        total, _, watch = run(movie, workdir, glossary, tag, *(f for kv in args.set for f in ("--set", kv)))
         print(f"images {tag}: WER (first {WER_WINDOW_S:.0f} s) {window_wer(truth, workdir):.3f}; "
               f"load average after {load()}")
         print_table(stage_rows(workdir, watch), total, media, base, base_total)

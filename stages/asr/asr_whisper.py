@@ -16,6 +16,7 @@ import numpy as np
 from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, outside_speech, snap
+from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_hints import Hints, acoustic_scores, merge, suspects
 
 SAMPLE_RATE = 16000
@@ -30,10 +31,7 @@ SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
 KEEP_OUTSIDE_PROBABILITY = 0.5
 NEAR_SPEECH_S = 0.5
 MAX_OUTSIDE_RUN = 2
-# what model.transcribe is asked for every chunk (part of the checkpoint key)
-DECODE_OPTIONS: dict[str, Any] = {
-    "beam_size": 5, "word_timestamps": True, "condition_on_previous_text": False, "vad_filter": False,
-}
+DECODE_OPTIONS = DECODE_PRESETS[DEFAULT_DECODE]  # what model.transcribe is asked by default
 TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
@@ -151,10 +149,11 @@ def sentences(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | None = None,
-          hotwords: str | None = None) -> dict[str, Any]:
+          hotwords: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """One faster-whisper pass: its words as plain JSON data (chunk-relative times) and its language."""
     found, info = model.transcribe(
-        samples, language=language, initial_prompt=prompt or None, hotwords=hotwords or None, **DECODE_OPTIONS
+        samples, language=language, initial_prompt=prompt or None, hotwords=hotwords or None,
+        **(DECODE_OPTIONS if options is None else options),
     )
     segments = [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
                             "probability": float(w.probability)} for w in seg.words or []]} for seg in found]
@@ -176,22 +175,23 @@ def _file_words(raw_segments: list[dict[str, Any]], offset: float, spans: list[t
 
 
 def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
-                 language: str | None, hints: Hints) -> dict[str, Any]:
+                 language: str | None, hints: Hints, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
 
     A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
-    in by `chunk_segments` (see asr_hints). `{"language": code or None when silent, "segments": [...]}`
+    in by `chunk_segments` (see asr_hints). `options` are model.transcribe's decode options (default
+    DECODE_OPTIONS). `{"language": code or None when silent, "segments": [...]}`
     """
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"language": None, "segments": []}
     if hints and hints.mode == "every-chunk":  # the former behaviour, kept for bench/names.py
-        return _pass(model, samples, language, hints.initial_prompt, hints.hotwords)
-    raw = _pass(model, samples, language)
+        return _pass(model, samples, language, hints.initial_prompt, hints.hotwords, options)
+    raw = _pass(model, samples, language, options=options)
     words = _file_words(raw["segments"], offset, spans)
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
-    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords)["segments"]
+    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords, options)["segments"]
     scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
                              language or raw["language"])
     if scores is not None:
@@ -219,14 +219,16 @@ def transcribe_chunks(
     on_chunk: Callable[[int, int], None],
     store: ChunkStore | None = None,
     workers: int = 1,
+    options: dict[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None, int]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times, the language
     and the number of chunks decoded a second time with the glossary hints.
 
     Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
     many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
-    as it is done. Word edges in non-speech are snapped into the VAD `spans` (see `_words`). The language
-    is `language`, or when that is None the one detected in most of the speech.
+    as it is done. `options` are the decode options (see `decode_chunk`). Word edges in non-speech are
+    snapped into the VAD `spans` (see `_words`). The language is `language`, or when that is None the one
+    detected in most of the speech.
     """
     store = store or ChunkStore(None, {})
     segments: list[dict[str, Any]] = []
@@ -234,7 +236,8 @@ def transcribe_chunks(
     hinted = [0]
 
     def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
-        raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints)
+        raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints,
+                           options=options)
         store.put(chunk.start, key, raw)
         return raw
 

@@ -18,6 +18,7 @@ from typing import Any
 from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
 from asr_chunks import make_chunks, parse_segments
+from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_hints import MODES, Hints
 from asr_models import resolve
 from asr_translate import languages_to_translate, translate_chunks, translation_store, translations_document
@@ -49,6 +50,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hints", default="names", choices=MODES,
                         help="names: hints only where a name was heard (default); names-hotwords: the same without "
                              "the prompt; every-chunk: hints on every chunk")
+    parser.add_argument("--decode", default=DEFAULT_DECODE, choices=sorted(DECODE_PRESETS),
+                        help="decode settings: accurate (default: beam search of 5) or fast (beam 2, no temperature "
+                             "fallback: 0.63-0.80 of the CPU, WER up 0.002-0.03; bench/asr_speed.py)")
     parser.add_argument("--checkpoint", type=Path,
                         help="folder kept across attempts: finished chunks are stored there and not decoded again")
     parser.add_argument("--subtitle-languages", default="", help="comma-separated; en from other dialogue: translate")
@@ -126,10 +130,11 @@ def main(argv: list[str]) -> None:
               cpu_threads=asr_whisper.cpu_threads(workers))
     model = asr_whisper.load_model(chosen.path, device, workers)
     chunks = make_chunks(spans, duration)
+    options = DECODE_PRESETS[args.decode]
     settings = {
         **info, "engine_version": version("faster-whisper"), "model_bytes": (chosen.path / "model.bin").stat().st_size,
         "language": language, "hints": [hints.mode, hints.initial_prompt, hints.hotwords, list(hints.names)],
-        "decode": asr_whisper.DECODE_OPTIONS, "cpu_threads": asr_whisper.cpu_threads(workers),
+        "decode": options, "cpu_threads": asr_whisper.cpu_threads(workers),
     }
     store = ChunkStore(args.checkpoint, settings)
     progress = ProgressThrottle(interval=0.5)
@@ -138,6 +143,7 @@ def main(argv: list[str]) -> None:
         segments, detected, hinted = asr_whisper.transcribe_chunks(
             model, audio, chunks, spans, language=language, hints=hints,
             on_chunk=lambda i, n: progress(i / n * share, f"chunk {i}/{n}"), store=store, workers=workers,
+            options=options,
         )
         translations = {  # [translate] the same chunks, Whisper's translate task
             lang: translate_chunks(

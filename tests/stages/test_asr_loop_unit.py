@@ -83,3 +83,42 @@ def test_wav_chunks_reads_what_decode_audio_reads(tmp_path: Path) -> None:
     from faster_whisper import decode_audio
 
     assert np.array_equal(decode_audio(str(wav), sampling_rate=16000)[16000:40000], piece)
+
+
+class RecordingModel(FakeModel):
+    """Keeps the decode options each call was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: list[dict[str, object]] = []
+
+    def transcribe(self, samples: np.ndarray, **options: object):
+        self.options.append(options)
+        return super().transcribe(samples)
+
+
+def test_decode_preset_reaches_every_transcribe_call(tmp_path: Path) -> None:
+    import importlib.util
+
+    from asr_decode import DECODE_PRESETS
+
+    spec = importlib.util.spec_from_file_location("asr_stage", ROOT / "stages" / "asr" / "stage.py")
+    stage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stage)
+
+    chunks = [Chunk(i * 2.0, i * 2.0 + 1.5) for i in range(4)]
+    wav = make_wav(tmp_path / "a.wav", chunks)
+    base = ["--audio", "a.wav", "--vad", "v.json", "--out", "o"]
+    assert stage.parse_args(base).decode == "accurate"
+    assert DECODE_PRESETS[stage.parse_args([*base, "--decode", "fast"]).decode]["beam_size"] == 2
+    model = RecordingModel()
+    with WavChunks(wav) as audio:
+        transcribe_chunks(model, audio, chunks, [(c.start, c.end) for c in chunks], language="en", hints=Hints(),
+                          on_chunk=lambda i, n: None, workers=2, options=DECODE_PRESETS["fast"])
+    assert len(model.options) == 4
+    assert all(o["beam_size"] == 2 and o["temperature"] == 0.0 and o["word_timestamps"] for o in model.options)
+    model = RecordingModel()
+    with WavChunks(wav) as audio:
+        transcribe_chunks(model, audio, chunks, [(c.start, c.end) for c in chunks], language="en", hints=Hints(),
+                          on_chunk=lambda i, n: None)
+    assert all(o["beam_size"] == 5 and "temperature" not in o for o in model.options)  # the default: accurate
