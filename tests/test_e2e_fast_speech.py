@@ -11,17 +11,15 @@ real-dashwood clip: a LibriVox reader answered by two other real speakers.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import exchangeset
 import pytest
 import srt
 from moviegen import make_movie
+from reelstage_cli import reelstage
 
-REPO = Path(__file__).resolve().parents[1]
 FAST = 1.8  # flite ~340, espeak-ng ~270 words per minute
 SCRIPT = (
     ("MORROW", "We have to leave the harbour tonight before the storm closes the northern pass.", 0.0),
@@ -40,13 +38,6 @@ SCRIPT = (
 EXCHANGES = (("ready", "yes"), ("safe", "no"), ("island", "morning"))
 
 pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
-
-
-def reelstage(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=1800)
 
 
 def real_movie(movie: Path) -> tuple[list[tuple[float, float, str, str]], tuple[tuple[str, str], ...]]:

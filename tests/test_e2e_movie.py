@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import srt
 from moviegen import MovieTruth, make_movie, make_no_audio_video, make_text_file_named_mp4, normalise, wer
+from reelstage_cli import reelstage
 
-REPO = Path(__file__).resolve().parents[1]
 STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner",
           "srt_generation", "mux"]
 # Whisper tiny.en (int8, CPU) with the glossary as hints on flite speech: measured 0.03-0.08 on this
@@ -20,14 +17,6 @@ STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization
 WER_BOUND = 0.15
 
 pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
-
-
-def reelstage(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-    env["PYTHONPATH"] = str(REPO)
-    env["REELSTAGE_HISTORY"] = str(REPO / ".pytest_cache" / "history.json")
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,8 +23,8 @@ import pytest
 import srt
 from french_scripts import TUNING, scores, script
 from moviegen import make_movie
+from reelstage_cli import reelstage
 
-REPO = Path(__file__).resolve().parents[1]
 STEM = "Le marché"
 # chosen on the development script's runs (this pipeline and the host stage programs of
 # bench/translate_quality.py, deterministic): English function words 0.475 of the English track's words
@@ -38,13 +36,6 @@ MAX_COPIED_SHARE = 0.15
 MIN_CONCEPTS = 1
 
 pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
-
-
-def reelstage(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=1800)
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,7 @@ script's meaning came through. The held-out script is measured apart: bench/tran
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,9 +19,9 @@ import pytest
 import srt
 from french_scripts import script
 from moviegen import make_movie
+from reelstage_cli import reelstage
 from spanish_scripts import TUNING, scores
 
-REPO = Path(__file__).resolve().parents[1]
 STEM = "The harbour"
 # chosen on the development script's pipeline run (flite voices, tiny.en, deterministic): Spanish function
 # words 0.349 of the Spanish track's words, English ones 0.0, words of the English track 0.0, 21 of 23
@@ -34,13 +32,6 @@ MAX_COPIED_SHARE = 0.15
 MIN_CONCEPTS = 16
 
 pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
-
-
-def reelstage(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=1800)
 
 
 @pytest.fixture(scope="module")

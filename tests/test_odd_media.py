@@ -4,25 +4,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import wave
 from pathlib import Path
 
 import pytest
 import srt
 from moviegen import make_movie
+from reelstage_cli import reelstage as run_cli
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
 
 
 def reelstage(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "TMDB_API_KEY")}
-    env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=900)
+    return run_cli(*args, timeout=900)
 
 
 def ffmpeg(*args: str) -> None:
