@@ -17,6 +17,7 @@ from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, outside_speech, snap
 from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
+from asr_gaps import CONTEXT_S, OVERLAP_S, kept, wordless
 from asr_hints import Hints, acoustic_scores, merge, suspects
 
 SAMPLE_RATE = 16000
@@ -174,12 +175,34 @@ def _file_words(raw_segments: list[dict[str, Any]], offset: float, spans: list[t
     return words
 
 
+def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]],
+                 pauses: list[tuple[float, float]], words: list[dict[str, Any]], language: str | None,
+                 options: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Words for the speech between pauses that the chunk's pass left without any (see asr_gaps): each VAD
+    segment holding such a stretch is decoded again on its own, and what falls in the stretch is kept."""
+    gaps: dict[tuple[float, float], list[tuple[float, float]]] = {}
+    for stretch, span in wordless(spans, pauses, words, offset, offset + samples.size / SAMPLE_RATE):
+        gaps.setdefault(span, []).append(stretch)
+    found = []
+    for (start, end), stretches in gaps.items():
+        lo = max(0, int((start - CONTEXT_S - offset) * SAMPLE_RATE))
+        hi = min(samples.size, int((end + CONTEXT_S - offset) * SAMPLE_RATE))
+        alone = _pass(model, samples[lo:hi], language, options=options)
+        heard = _file_words(alone["segments"], offset + lo / SAMPLE_RATE, spans)
+        for stretch in stretches:
+            if words_in := kept(heard, stretch, words):
+                found.append({"stretch": list(stretch), "words": words_in})
+    return found
+
+
 def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
-                 language: str | None, hints: Hints, options: dict[str, Any] | None = None) -> dict[str, Any]:
+                 language: str | None, hints: Hints, options: dict[str, Any] | None = None,
+                 pauses: list[tuple[float, float]] | None = None) -> dict[str, Any]:
     """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
 
     A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
-    in by `chunk_segments` (see asr_hints). `options` are model.transcribe's decode options (default
+    in by `chunk_segments` (see asr_hints); the speech between `pauses` it left without words decoded
+    alone, under "lone" (see asr_gaps). `options` are model.transcribe's decode options (default
     DECODE_OPTIONS). `{"language": code or None when silent, "segments": [...]}`
     """
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
@@ -188,6 +211,8 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         return _pass(model, samples, language, hints.initial_prompt, hints.hotwords, options)
     raw = _pass(model, samples, language, options=options)
     words = _file_words(raw["segments"], offset, spans)
+    if pauses and (lone := lone_replies(model, samples, offset, spans, pauses, words, language, options)):
+        raw["lone"] = lone
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
@@ -205,6 +230,10 @@ def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, f
     words = _file_words(raw["segments"], chunk.start, spans)
     if "hinted" in raw:
         words, _ = merge(words, _file_words(raw["hinted"], chunk.start, spans), hints.names, raw.get("scores"))
+    for lone in raw.get("lone", []):  # a reply neither pass heard in the whole chunk
+        a, b = lone["stretch"]
+        if not any(min(b, w["end"]) - max(a, w["start"]) >= OVERLAP_S for w in words):
+            words = sorted(words + lone["words"], key=lambda w: w["start"])
     return sentences(words)
 
 
@@ -220,13 +249,15 @@ def transcribe_chunks(
     store: ChunkStore | None = None,
     workers: int = 1,
     options: dict[str, Any] | None = None,
+    pauses: list[tuple[float, float]] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None, int]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times, the language
     and the number of chunks decoded a second time with the glossary hints.
 
     Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
     many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
-    as it is done. `options` are the decode options (see `decode_chunk`). Word edges in non-speech are
+    as it is done. `options` are the decode options, `pauses` the VAD's pauses inside its segments (see
+    `decode_chunk`). Word edges in non-speech are
     snapped into the VAD `spans` (see `_words`). The language is `language`, or when that is None the one
     detected in most of the speech.
     """
@@ -237,7 +268,7 @@ def transcribe_chunks(
 
     def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
         raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints,
-                           options=options)
+                           options=options, pauses=pauses)
         store.put(chunk.start, key, raw)
         return raw
 
@@ -257,7 +288,7 @@ def transcribe_chunks(
         while todo:
             chunk = todo.popleft()
             pcm = audio.pcm(chunk.start, chunk.end)
-            near = [(a, b) for a, b in spans if a < chunk.end + 1.0 and b > chunk.start - 1.0]
+            near = [(a, b) for a, b in [*spans, *(pauses or [])] if a < chunk.end + 1.0 and b > chunk.start - 1.0]
             key = store.key(chunk.start, chunk.end, f"{WavChunks.digest(pcm)}:{near}")
             cached = store.get(chunk.start, key)
             pending.append((chunk, cached if cached is not None else pool.submit(decode, chunk, key, pcm)))

@@ -19,6 +19,7 @@ from asr_audio import WavChunks
 from asr_checkpoint import ChunkStore
 from asr_chunks import make_chunks, parse_segments
 from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
+from asr_gaps import parse_pauses
 from asr_hints import MODES, Hints
 from asr_models import resolve
 from asr_translate import languages_to_translate, translate_chunks, translation_store, translations_document
@@ -105,7 +106,8 @@ def main(argv: list[str]) -> None:
         raise BadInput(f"audio {args.audio} not found: run demux first")
     language = None if args.language in ("", "auto") else args.language.lower()
     try:
-        spans = parse_segments(_read_json(args.vad, "VAD segments"))
+        vad = _read_json(args.vad, "VAD segments")
+        spans, pauses = parse_segments(vad), parse_pauses(vad)  # pauses: where a lone reply may hide
     except (ValueError, TypeError, KeyError) as exc:
         raise BadInput(f"VAD segments {args.vad} {exc}: rerun the VAD stage") from None
     try:
@@ -143,7 +145,7 @@ def main(argv: list[str]) -> None:
         segments, detected, hinted = asr_whisper.transcribe_chunks(
             model, audio, chunks, spans, language=language, hints=hints,
             on_chunk=lambda i, n: progress(i / n * share, f"chunk {i}/{n}"), store=store, workers=workers,
-            options=options,
+            options=options, pauses=pauses,
         )
         translations = {  # [translate] the same chunks, Whisper's translate task
             lang: translate_chunks(
