@@ -215,11 +215,20 @@ def make_clip(case: Case, folder: Path) -> Clip:
 SLACK_S = 0.6  # a cue's words are looked for in the truth lines this close to its times
 
 
+# words too common to tell a speaker by: a misheard "way out of here" → "way to deal out" must not make the
+# row belong to the other speaker because only their line near it has "to"
+FUNCTION_WORDS = frozenset(["a", "an", "the", "to", "of", "and", "or", "in", "on", "at", "by", "it", "is", "be", "for",
+                            "with", "as", "but", "so"])
+
+
 def _owners(words: list[str], start: float, end: float, lines: list[tuple[float, float, str, str]]) -> set[str]:
-    """The speakers whose lines near [start, end] hold words of `words` that no other speaker there says."""
+    """The speakers whose lines near [start, end] hold words of `words` that no other speaker there says
+    (function words aside)."""
     near = [(who, set(normalise(text))) for s, e, who, text in lines if s - SLACK_S <= end and start <= e + SLACK_S]
     owners = set()
     for word in words:
+        if word in FUNCTION_WORDS:
+            continue
         speakers = {who for who, vocabulary in near if word in vocabulary}
         if len(speakers) == 1:
             owners |= speakers

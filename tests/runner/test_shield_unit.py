@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -42,9 +43,13 @@ def test_signals_blocked_defers_even_when_another_thread_takes_the_signal():
     wrote = []
     try:
         with pytest.raises(Interrupted), interrupt_on_signals(), signals_blocked():
-            threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGHUP)).start()
-            for _ in range(200000):
-                pass
+            killer = threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGHUP))
+            killer.start()
+            killer.join()  # sent; another thread takes it, and the main thread's handler only records it
+            deadline = time.monotonic() + 10
+            while pending() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert pending() == signal.SIGHUP
             wrote.append("final state")
     finally:
         stop.set()
