@@ -100,6 +100,7 @@ class Variant:
     workers: int = 2
     max_chunk: float = 30.0
     hinted: dict[str, Any] | None = None  # options of the glossary-hinted pass, when not `options`
+    tail: bool = True  # passes stop at the end of the speech (asr_whisper.TAIL_S); False: every window decoded
 
 
 KEYS = {"beam": "beam_size", "best_of": "best_of", "timestamps": "without_timestamps", "words": "word_timestamps"}
@@ -107,11 +108,12 @@ KEYS = {"beam": "beam_size", "best_of": "best_of", "timestamps": "without_timest
 
 def parse_variant(spec: str) -> Variant:
     """`accurate`, `fast`, or comma-separated changes to the former default: `beam=2,fallback=0,
-    timestamps=0,words=0,chunk=20,workers=1,hinted=fast` (fallback=0: temperature 0 only, no re-decode at
-    higher ones; hinted=PRESET: the glossary-hinted pass decodes with that preset)."""
+    timestamps=0,words=0,chunk=20,workers=1,hinted=fast,tail=0` (fallback=0: temperature 0 only, no re-decode
+    at higher ones; hinted=PRESET: the glossary-hinted pass decodes with that preset; tail=0: a pass decodes
+    every window, also the silence after the speech, as before asr_whisper.TAIL_S)."""
     if spec in DECODE_PRESETS:
         return Variant(spec, dict(DECODE_PRESETS[spec]))
-    options, workers, chunk, hinted = dict(BASE), 2, 30.0, None
+    options, workers, chunk, hinted, tail = dict(BASE), 2, 30.0, None, True
     for part in filter(None, spec.split(",")):
         key, _, value = part.partition("=")
         if key == "fallback":
@@ -128,10 +130,12 @@ def parse_variant(spec: str) -> Variant:
             workers = int(value)
         elif key == "hinted":
             hinted = dict(DECODE_PRESETS[value])
+        elif key == "tail":
+            tail = value != "0"
         else:
             raise SystemExit(f"unknown variant setting {key!r}: use {', '.join(KEYS)}, fallback, chunk, workers, hinted"
                              )
-    return Variant(spec, options, workers, chunk, hinted)
+    return Variant(spec, options, workers, chunk, hinted, tail)
 
 
 @dataclass
@@ -184,9 +188,9 @@ def nameset_items(held_out: bool, tmp: Path) -> list[Item]:
 def decode(model: Any, item: Item, variant: Variant) -> str:
     plain_pass = asr_whisper._pass
 
-    def hinted_pass(model, samples, language, prompt=None, hotwords=None, options=None):
+    def hinted_pass(model, samples, language, prompt=None, hotwords=None, options=None, until=None):
         hinted = variant.hinted if variant.hinted is not None and (prompt or hotwords) else options
-        return plain_pass(model, samples, language, prompt, hotwords, hinted)
+        return plain_pass(model, samples, language, prompt, hotwords, hinted, until if variant.tail else None)
 
     asr_whisper._pass = hinted_pass
     try:

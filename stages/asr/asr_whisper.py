@@ -33,6 +33,11 @@ KEEP_OUTSIDE_PROBABILITY = 0.5
 NEAR_SPEECH_S = 0.5
 MAX_OUTSIDE_RUN = 2
 DECODE_OPTIONS = DECODE_PRESETS[DEFAULT_DECODE]  # what model.transcribe is asked by default
+# a pass stops once its words reach this close to the end of the chunk's last VAD speech: faster-whisper
+# would otherwise decode the silence after the last word as one more 30 s window (with hotwords nearly
+# always), falling back up to temperature 1.0 there and inventing a word that the VAD filter then drops.
+# 0.3 s = the VAD's 0.1 s padding after speech + 0.2 s for a word end timed early; set a priori
+TAIL_S = 0.3
 TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
@@ -149,15 +154,31 @@ def sentences(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return segments
 
 
+def speech_end(spans: list[tuple[float, float]], offset: float, duration: float) -> float | None:
+    """Where the last VAD speech inside [offset, offset + duration] ends, chunk-relative (None: none there)."""
+    ends = [min(e, offset + duration) - offset for s, e in spans if s < offset + duration and e > offset]
+    return max(ends) if ends else None
+
+
 def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | None = None,
-          hotwords: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One faster-whisper pass: its words as plain JSON data (chunk-relative times) and its language."""
+          hotwords: str | None = None, options: dict[str, Any] | None = None, until: float | None = None
+          ) -> dict[str, Any]:
+    """One faster-whisper pass: its words as plain JSON data (chunk-relative times) and its language.
+
+    Segments come from a generator that decodes one 30 s window at a time; once a segment's words reach
+    `until` - TAIL_S (the end of the speech), no further window is asked for (see TAIL_S).
+    """
     found, info = model.transcribe(
         samples, language=language, initial_prompt=prompt or None, hotwords=hotwords or None,
         **(DECODE_OPTIONS if options is None else options),
     )
-    segments = [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
-                            "probability": float(w.probability)} for w in seg.words or []]} for seg in found]
+    segments = []
+    for seg in found:
+        words = [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
+                  "probability": float(w.probability)} for w in seg.words or []]
+        segments.append({"words": words})
+        if until is not None and words and words[-1]["end"] >= until - TAIL_S:
+            break
     return {"language": info.language, "segments": segments}
 
 
@@ -187,7 +208,8 @@ def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tup
     for (start, end), stretches in gaps.items():
         lo = max(0, int((start - CONTEXT_S - offset) * SAMPLE_RATE))
         hi = min(samples.size, int((end + CONTEXT_S - offset) * SAMPLE_RATE))
-        alone = _pass(model, samples[lo:hi], language, options=options)
+        alone = _pass(model, samples[lo:hi], language, options=options,
+                      until=speech_end(spans, offset + lo / SAMPLE_RATE, (hi - lo) / SAMPLE_RATE))
         heard = _file_words(alone["segments"], offset + lo / SAMPLE_RATE, spans)
         for stretch in stretches:
             if words_in := kept(heard, stretch, words):
@@ -207,16 +229,17 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
     """
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"language": None, "segments": []}
+    until = speech_end(spans, offset, samples.size / SAMPLE_RATE)
     if hints and hints.mode == "every-chunk":  # the former behaviour, kept for bench/names.py
-        return _pass(model, samples, language, hints.initial_prompt, hints.hotwords, options)
-    raw = _pass(model, samples, language, options=options)
+        return _pass(model, samples, language, hints.initial_prompt, hints.hotwords, options, until)
+    raw = _pass(model, samples, language, options=options, until=until)
     words = _file_words(raw["segments"], offset, spans)
     if pauses and (lone := lone_replies(model, samples, offset, spans, pauses, words, language, options)):
         raw["lone"] = lone
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
-    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords, options)["segments"]
+    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
     scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
                              language or raw["language"])
     if scores is not None:

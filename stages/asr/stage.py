@@ -136,7 +136,7 @@ def main(argv: list[str]) -> None:
     settings = {
         **info, "engine_version": version("faster-whisper"), "model_bytes": (chosen.path / "model.bin").stat().st_size,
         "language": language, "hints": [hints.mode, hints.initial_prompt, hints.hotwords, list(hints.names)],
-        "decode": options, "cpu_threads": asr_whisper.cpu_threads(workers),
+        "decode": options, "cpu_threads": asr_whisper.cpu_threads(workers), "tail_s": asr_whisper.TAIL_S,
     }
     store = ChunkStore(args.checkpoint, settings)
     progress = ProgressThrottle(interval=0.5)

@@ -122,3 +122,35 @@ def test_decode_preset_reaches_every_transcribe_call(tmp_path: Path) -> None:
         transcribe_chunks(model, audio, chunks, [(c.start, c.end) for c in chunks], language="en", hints=Hints(),
                           on_chunk=lambda i, n: None)
     assert all(o["beam_size"] == 5 and "temperature" not in o for o in model.options)  # the default: accurate
+
+
+class WindowedModel:
+    """Yields one segment per 30 s window, lazily as faster-whisper does, and counts the windows decoded."""
+
+    def __init__(self, word_ends: list[float]) -> None:
+        self.word_ends = word_ends
+        self.windows = 0
+
+    def transcribe(self, samples: np.ndarray, **_: object):
+        def windows():
+            for end in self.word_ends:
+                self.windows += 1
+                yield SimpleNamespace(words=[SimpleNamespace(start=end - 0.4, end=end, word=" word.",
+                                                             probability=0.9)])
+        return windows(), SimpleNamespace(language="en")
+
+
+def test_a_pass_stops_asking_for_windows_once_its_words_reach_the_end_of_the_speech() -> None:
+    from asr_whisper import TAIL_S, _pass, speech_end
+
+    samples = np.ones(16000 * 20, dtype=np.float32)
+    spans = [(100.0, 104.0), (105.0, 112.5), (130.0, 140.0)]
+    until = speech_end(spans, 100.0, 20.0)
+    assert until == 12.5  # the span after the chunk does not count
+    reached = WindowedModel([12.5 - TAIL_S + 0.05, 19.0])  # the second window would be the silence after
+    assert len(_pass(reached, samples, "en", until=until)["segments"]) == 1 and reached.windows == 1
+    short = WindowedModel([8.0, 12.4])  # the first window stopped early: the rest of the speech is decoded
+    assert len(_pass(short, samples, "en", until=until)["segments"]) == 2 and short.windows == 2
+    unbounded = WindowedModel([12.5, 19.0])
+    assert len(_pass(unbounded, samples, "en")["segments"]) == 2 and unbounded.windows == 2
+    assert speech_end(spans, 113.0, 10.0) is None
