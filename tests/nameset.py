@@ -17,6 +17,11 @@ one that is ("Lake Verna" beside the glossary's "Lake Tessaly"), the case that o
 
 HELD-OUT part (`held_out=True`): its scripts, voices, rates and seeds are never used to choose a threshold,
 a prompt or a rule. Tune on the development part only; report both (bench/names.py does).
+
+History: the cases named "held-..." (scripts MARKET and TRAIN) were the first held-out part. Their results
+were looked at and causes were found on them (bench/names.py's POST HOC lines, 2026-11-28), so they are no
+longer blind: they were SEEN and are now part of the development part (`held_out=False`), under their old
+names so the history stays readable.
 """
 
 from __future__ import annotations
@@ -161,16 +166,16 @@ CASES: tuple[Case, ...] = (
          rate=1.5),
     Case("real-dashwood", "real", False, (("0870", "", 0.0), ("0880", "", 0.8), ("0890", "", 0.6)),
          ("John Dashwood", "Marianne", "Elinor", "Norland")),
-    # held out
-    Case("held-flite-market-slow", "flite", True, _voiced(HELD_MARKET, ("kal16", "awb")), HELD_MARKET_GLOSSARY,
+    # development, SEEN: the first held-out part (looked at, no longer blind)
+    Case("held-flite-market-slow", "flite", False, _voiced(HELD_MARKET, ("kal16", "awb")), HELD_MARKET_GLOSSARY,
          rate=0.8, bed="music", seed=11),
-    Case("held-flite-train-fast", "flite", True, _voiced(HELD_TRAIN, ("rms", "slt")), HELD_TRAIN_GLOSSARY,
+    Case("held-flite-train-fast", "flite", False, _voiced(HELD_TRAIN, ("rms", "slt")), HELD_TRAIN_GLOSSARY,
          rate=1.55, bed="noise", seed=12),
-    Case("held-espeak-market", "espeak", True, _voiced(HELD_MARKET, ("en-gb-scotland", "en-029")),
+    Case("held-espeak-market", "espeak", False, _voiced(HELD_MARKET, ("en-gb-scotland", "en-029")),
          HELD_MARKET_GLOSSARY, bed="noise", seed=13),
-    Case("held-espeak-train-fast", "espeak", True, _voiced(HELD_TRAIN, ("en-us-nyc", "en-gb-x-gbclan+f4")),
+    Case("held-espeak-train-fast", "espeak", False, _voiced(HELD_TRAIN, ("en-us-nyc", "en-gb-x-gbclan+f4")),
          HELD_TRAIN_GLOSSARY, rate=1.55),
-    Case("held-real-amiable", "real", True, (("0920", "", 0.0), ("0930", "", 0.7)),
+    Case("held-real-amiable", "real", False, (("0920", "", 0.0), ("0930", "", 0.7)),
          ("John Dashwood", "Willoughby", "Fanny"), bed="noise", seed=14),
 )
 
