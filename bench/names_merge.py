@@ -85,8 +85,12 @@ def hinted(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -
 
 
 def guarded(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-    """The spelling guard: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge."""
-    return asr_hints.merge(first, second, names)[0] if asr_hints.suspects(first, names) else first
+    """The stage: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge (spelling
+    weighs the contested spans; asr_hints.ACOUSTIC says who may overrule it)."""
+    if not asr_hints.suspects(first, names):
+        return first
+    texts = asr_hints.candidates(first, second, names, judge=asr_hints.ACOUSTIC)
+    return asr_hints.merge(first, second, names, score(texts) if texts else None)[0]
 
 
 def unguarded_names(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
@@ -104,30 +108,34 @@ def acoustic(metric: str, every: bool = False) -> Rule:
         if not asr_hints.suspects(first, names):
             return first
         scores = score(asr_hints.candidates(first, second, names, every))
-        return asr_hints.merge(first, second, names, scores, metric=metric, every=every)[0]
+        return asr_hints.merge(first, second, names, scores, metric=metric, every=every, judge="decide")[0]
     return rule
 
 
 def both_say_plain(metric: str) -> Rule:
-    """POST HOC (thought of after the held-out part): plain words only where spelling AND acoustics say so."""
+    """Plain words only where spelling AND acoustics say so (asr_hints.merge, judge "agree"; first thought
+    of after looking at the first held-out part, which is now development)."""
     def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
         if not asr_hints.suspects(first, names):
             return first
-        scores = score(asr_hints.candidates(first, second, names))
-        ops = asr_hints._opcodes(first, second)
-        base = asr_hints.text(asr_hints._assemble(first, second, ops, set())[0])
-        plain = set()
-        for k in asr_hints.contested(first, second, names):
-            flipped = asr_hints.text(asr_hints._assemble(first, second, ops, {k})[0])
-            by_sound = base in scores and flipped in scores and (
-                asr_acoustic.value(scores[flipped], metric) > asr_acoustic.value(scores[base], metric))
-            i1, i2, j1, j2 = ops[k][1:]
-            by_spelling = (i2 - i1) - (j2 - j1) >= asr_hints.KEEP_RUN or asr_hints._invents(
-                first[i1:i2], second[j1:j2], names)
-            if by_sound and by_spelling:
-                plain.add(k)
-        return asr_hints._assemble(first, second, ops, plain)[0]
+        texts = asr_hints.candidates(first, second, names, judge="agree")
+        return asr_hints.merge(first, second, names, score(texts) if texts else None, metric=metric,
+                               judge="agree")[0]
     return rule
+
+
+def setting(rule: Rule, **values: Any) -> Rule:
+    """`rule` with asr_hints' module settings (SPELL_NUMBERS, KEEP_RUN, ...) set to `values`."""
+    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+        keep = {k: getattr(asr_hints, k) for k in values}
+        for k, v in values.items():
+            setattr(asr_hints, k, v)
+        try:
+            return rule(first, second, names, score)
+        finally:
+            for k, v in keep.items():
+                setattr(asr_hints, k, v)
+    return wrapped
 
 
 VARIANTS: list[tuple[str, str, Rule]] = [
@@ -136,15 +144,19 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("every chunk: prompt only", "prompt", hinted),
     ("every chunk: hotwords only", "hot", hinted),
     ("guarded merge (the stage)", "both", guarded),
+    ("spelling guard alone", "both", setting(guarded, ACOUSTIC=None)),
+    ("spelling guard alone, digits compared as written", "both", setting(guarded, ACOUSTIC=None,
+                                                                          SPELL_NUMBERS=False)),
     ("guarded merge, hotwords only", "hot", guarded),
-    ("guarded merge without the name guard", "both", unguarded_names),
+    ("spelling guard without the name guard", "both", setting(unguarded_names, ACOUSTIC=None)),
     ("acoustic guard, mean log-prob", "both", acoustic("mean")),
     ("acoustic guard, summed log-prob", "both", acoustic("sum")),
     ("acoustic guard, log-prob less silence's (pmi)", "both", acoustic("pmi")),
     ("acoustic guard, pmi per token", "both", acoustic("pmi-mean")),
     ("acoustic, every disagreement, mean", "both", acoustic("mean", every=True)),
     ("acoustic, every disagreement, pmi", "both", acoustic("pmi", every=True)),
-    ("POST HOC plain where spelling and acoustics (mean) agree", "both", both_say_plain("mean")),
+    ("plain where spelling and acoustics (mean) agree", "both", both_say_plain("mean")),
+    ("plain where spelling and acoustics (pmi) agree", "both", both_say_plain("pmi")),
 ]
 
 
