@@ -48,8 +48,9 @@ Orwell" comes out as the glossary's "Lake Oriel" in the hinted pass of both synt
 raw engine with hints (the plain pass heard "late or well" / "Lake or Will": sound alike, so the name guard
 lets it in); post_ner turns the spoken non-glossary "Carrow" (plain pass "Carro") into the glossary's
 "Harrow" (held2-flite-orchard-slow). Held-out real (the cards recordings, none of the glossary spoken):
-nothing invented. The acoustic scoring adds two encoder runs and a forced alignment per chunk where
-spelling keeps plain words (3 chunks of 10 on dev); asr seconds above are wall seconds under load.
+nothing invented. The acoustic scoring costs 0.25 of the chunk's two decodes in CPU (0.49 with the
+silence prior only "pmi" reads, now skipped: bench/names_acoustic_cost.py), on the chunks where spelling
+keeps plain words only (3 of 10 on dev); the asr seconds above are wall seconds under load.
 
 The dev rules and why (each chosen on dev; bench/names_merge.py, the same cached decodes, post_ner after):
 - numbers read out before the sounds are compared (asr_numbers: cardinal, pairs, digit by digit): Whisper

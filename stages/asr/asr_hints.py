@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from asr_acoustic import Score, score_texts, value
+from asr_acoustic import PRIOR_METRICS, Score, score_texts, value
 from asr_numbers import readings
 
 MODES = ("names", "names-hotwords", "every-chunk")
@@ -238,4 +238,4 @@ def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], secon
     texts = candidates(first, second, names, judge=ACOUSTIC)
     if not texts:
         return None
-    return score_texts(model, samples, texts, language)
+    return score_texts(model, samples, texts, language, prior=METRIC in PRIOR_METRICS)
