@@ -4,12 +4,17 @@ Each `Case` is generated at test time, deterministically (fixed scripts, voices,
 `make_clip(case, folder)` writes a 16 kHz mono WAV and returns a `Clip` with the reference text, the
 glossary, and which glossary names are spoken. Families:
 
-- `flite`: flite's voices (kal16, awb, rms, slt), slow to fast (up to ~250 words per minute);
-- `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, female variants);
+- `flite`: flite's voices (kal16, awb, rms, slt; held out also kal, 8 kHz; awb_time only speaks times), slow to fast
+  (up to ~250 words per minute);
+- `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, female variants; held out:
+  West Midlands, male, klatt variants);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
-- `real`: human recordings with their transcripts: five LibriVox clips of *Sense and Sensibility* read by
-  one reader, shipped in the source package of pocketsphinx 5.1.1 on PyPI (`tests/recordings.txt`, fetched
-  by `make test-deps` into `.venv/test-data/`).
+- `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
+  on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
+  of *Sense and Sensibility* read by one reader, and five short CMU "cards" recordings of another speaker
+  ("eight of spades four of clubs seven of hearts"; held out). Searched for more (2026-11-28, 15 minutes):
+  the Debian package pocketsphinx-testdata holds the same clips; the sdists of faster-whisper and
+  openai-whisper ship no audio; no other package with human speech and its transcript was found.
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -17,6 +22,11 @@ one that is ("Lake Verna" beside the glossary's "Lake Tessaly"), the case that o
 
 HELD-OUT part (`held_out=True`): its scripts, voices, rates and seeds are never used to choose a threshold,
 a prompt or a rule. Tune on the development part only; report both (bench/names.py does).
+
+History: the cases named "held-..." (scripts MARKET and TRAIN) were the first held-out part. Their results
+were looked at and causes were found on them (bench/names.py's POST HOC lines, 2026-11-28), so they are no
+longer blind: they were SEEN and are now part of the development part (`held_out=False`), under their old
+names so the history stays readable.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS_PIN = ROOT / "tests" / "recordings.txt"
 RECORDINGS_DIR = Path(os.environ.get("REELSTAGE_TEST_DATA", ROOT / ".venv" / "test-data"))
 LIBRIVOX = "test/data/librivox/sense_and_sensibility_01_austen_64kb-{}"
+CARDS = "test/data/cards"
 
 Line = tuple[str, str, float]  # (voice, text, silence before in seconds)
 
@@ -146,6 +157,40 @@ HELD_TRAIN: tuple[tuple[str, float], ...] = (
 HELD_TRAIN_GLOSSARY = ("Inspector Okafor", "Varnholt", "Miss Sterling", "Thessaly Court", "Lake Tessaly", "Ruen")
 
 
+# --- scripts: HELD-OUT part (written 2026-11-28 before anything ran on it; never tune on these) ------
+# Real-word names (Miller, Nell, Harrow, Dace), invented ones (Sixsmith, Bramwell, Wyndcross, Idris),
+# multi-word places (Fort Tenway, Lake Oriel), a spoken name NOT in the glossary that sounds like one that is
+# ("Lake Orwell" beside "Lake Oriel", "Carrow" beside "Harrow"), glossary names never spoken, a one-word
+# reply, and words that tend to come out as digits (four, twice, eight, a hundred and twelve; "Fort" + "ten").
+HELD_FERRY: tuple[tuple[str, float], ...] = (
+    ("Miller, is the ferry to Fort Tenway still running?", 0.0),
+    ("Only twice a day. Ask Sixsmith at the pier.", 0.6),
+    ("Sixsmith went home at four. Bramwell has the keys.", 0.4),
+    ("Bramwell? Since when?", 0.3),
+    ("Since the storm. We meet Miller at Lake Orwell.", 0.8),
+    ("Fine.", 0.4),
+    ("Bring the map, and the lamp from Fort Tenway.", 0.5),
+)
+HELD_FERRY_GLOSSARY = ("Miller", "Sixsmith", "Bramwell", "Fort Tenway", "Lake Oriel", "Dace", "Ottoline")
+
+HELD_ORCHARD: tuple[tuple[str, float], ...] = (
+    ("Sergeant Hale, the orchard gate at Wyndcross was open.", 0.0),
+    ("Who opened it?", 0.4),
+    ("Young Ferris, I think. He said Nell sent him.", 0.3),
+    ("Nell is in Carrow until Sunday.", 0.7),
+    ("Then ask Father Idris. He counts the sheep at eight.", 0.5),
+    ("He will say there were a hundred and twelve.", 0.6),
+    ("No.", 0.3),
+    ("Then we search the hill above Wyndcross.", 0.9),
+)
+HELD_ORCHARD_GLOSSARY = ("Sergeant Hale", "Wyndcross", "Ferris", "Nell", "Father Idris", "Harrow", "Penhallow")
+
+# Held-out real speech: the CMU "cards" recordings (another speaker than the LibriVox reader), in the same
+# pinned pocketsphinx source package; none of the glossary is spoken, every name sounds like words that are
+# ("Hart" / hearts, "Sevenoaks" / seven of, "Major Tenby" / ten of).
+HELD_CARDS_GLOSSARY = ("Hart", "Queenie", "Clubb", "Major Tenby", "Sevenoaks")
+
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -161,17 +206,29 @@ CASES: tuple[Case, ...] = (
          rate=1.5),
     Case("real-dashwood", "real", False, (("0870", "", 0.0), ("0880", "", 0.8), ("0890", "", 0.6)),
          ("John Dashwood", "Marianne", "Elinor", "Norland")),
-    # held out
-    Case("held-flite-market-slow", "flite", True, _voiced(HELD_MARKET, ("kal16", "awb")), HELD_MARKET_GLOSSARY,
+    # development, SEEN: the first held-out part (looked at, no longer blind)
+    Case("held-flite-market-slow", "flite", False, _voiced(HELD_MARKET, ("kal16", "awb")), HELD_MARKET_GLOSSARY,
          rate=0.8, bed="music", seed=11),
-    Case("held-flite-train-fast", "flite", True, _voiced(HELD_TRAIN, ("rms", "slt")), HELD_TRAIN_GLOSSARY,
+    Case("held-flite-train-fast", "flite", False, _voiced(HELD_TRAIN, ("rms", "slt")), HELD_TRAIN_GLOSSARY,
          rate=1.55, bed="noise", seed=12),
-    Case("held-espeak-market", "espeak", True, _voiced(HELD_MARKET, ("en-gb-scotland", "en-029")),
+    Case("held-espeak-market", "espeak", False, _voiced(HELD_MARKET, ("en-gb-scotland", "en-029")),
          HELD_MARKET_GLOSSARY, bed="noise", seed=13),
-    Case("held-espeak-train-fast", "espeak", True, _voiced(HELD_TRAIN, ("en-us-nyc", "en-gb-x-gbclan+f4")),
+    Case("held-espeak-train-fast", "espeak", False, _voiced(HELD_TRAIN, ("en-us-nyc", "en-gb-x-gbclan+f4")),
          HELD_TRAIN_GLOSSARY, rate=1.55),
-    Case("held-real-amiable", "real", True, (("0920", "", 0.0), ("0930", "", 0.7)),
+    Case("held-real-amiable", "real", False, (("0920", "", 0.0), ("0930", "", 0.7)),
          ("John Dashwood", "Willoughby", "Fanny"), bed="noise", seed=14),
+    # HELD-OUT: never used to choose anything; voices, variants, rates and beds not used in development
+    Case("held2-flite-ferry-fast", "flite", True, _voiced(HELD_FERRY, ("kal", "awb")), HELD_FERRY_GLOSSARY,
+         rate=1.5, bed="music", seed=21),
+    Case("held2-flite-orchard-slow", "flite", True, _voiced(HELD_ORCHARD, ("slt", "kal")), HELD_ORCHARD_GLOSSARY,
+         rate=0.75, bed="noise", seed=22),
+    Case("held2-espeak-ferry-slow", "espeak", True, _voiced(HELD_FERRY, ("en-gb-x-gbcwmd+m3", "en-us+f5")),
+         HELD_FERRY_GLOSSARY, rate=0.8, bed="music", seed=23),
+    Case("held2-espeak-orchard-fast", "espeak", True, _voiced(HELD_ORCHARD, ("en-us+m7", "en+klatt2")),
+         HELD_ORCHARD_GLOSSARY, rate=1.55, bed="noise", seed=24),
+    Case("held2-real-cards", "real", True, tuple((f"cards/{i:03d}", "", gap) for i, gap in
+                                                 ((1, 0.0), (2, 0.6), (3, 0.4), (4, 0.8), (5, 0.5))),
+         HELD_CARDS_GLOSSARY, bed="music", seed=25),
 )
 
 
@@ -194,16 +251,25 @@ def recordings_archive() -> Path:
 
 
 def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
-    """One LibriVox clip (WAV) and its transcript from the archive."""
-    base = LIBRIVOX.format(clip)
+    """One recording (WAV) and its transcript from the archive: a LibriVox clip ("0870") or a cards one
+    ("cards/001", its words from cards.transcription)."""
     with tarfile.open(archive) as tar:
         top = tar.getmembers()[0].name.split("/")[0]
-        for suffix in (".wav", ".txt"):
-            member = tar.getmember(f"{top}/{base}{suffix}")
-            (tmp / f"{clip}{suffix}").write_bytes(tar.extractfile(member).read())
-    text = (tmp / f"{clip}.txt").read_text(encoding="utf-8").split()
+
+        def member(path: str) -> bytes:
+            return tar.extractfile(tar.getmember(f"{top}/{path}")).read()
+
+        wav = tmp / f"{clip.replace('/', '-')}.wav"
+        if clip.startswith("cards/"):
+            wav.write_bytes(member(f"{CARDS}/{clip[6:]}.wav"))
+            lines = member(f"{CARDS}/cards.transcription").decode("utf-8").splitlines()
+            line = next(x for x in lines if x.rstrip().endswith(f"({clip[6:]})"))
+            return wav, " ".join(w for w in line.split()[:-1] if w not in ("<s>", "</s>"))
+        base = LIBRIVOX.format(clip)
+        wav.write_bytes(member(f"{base}.wav"))
+        text = member(f"{base}.txt").decode("utf-8").split()
     text = " ".join(w if w != "john" else "John" for w in text).replace("John dashwood", "John Dashwood")
-    return tmp / f"{clip}.wav", text
+    return wav, text
 
 
 def _bed(dialogue: Path, out: Path, bed: str, seed: int, duration: float) -> None:

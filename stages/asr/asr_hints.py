@@ -6,9 +6,10 @@ better too), but alone they cost accuracy: on fast speech the prompt made tiny.e
 another name was spoken. So a chunk is decoded without hints first; when a span of that pass sounds like
 a glossary name (`suspects`) the chunk is decoded again with hints, and the hinted pass is the transcript,
 guarded by the plain one (`merge`): where the hinted pass left out a run of words, or brought in a
-glossary name that sounds like nothing the plain pass heard, the plain words stay. With ACOUSTIC the
-audio decides those spans instead of spelling (asr_acoustic: each candidate text scored by the model
-without a prompt); measured worse on the development part, so off. Measured alternatives: bench/names.py.
+glossary name that sounds like nothing the plain pass heard (numbers read out: "410 cell" was "Fort
+Anselm"), the plain words stay, unless the acoustics disagree (ACOUSTIC "agree": asr_acoustic scores the
+chunk's text with the span plain and hinted, without a prompt; the plain words stay only where both
+say so). Letting the acoustics decide alone was measured worse. Measured alternatives: bench/names.py.
 """
 
 from __future__ import annotations
@@ -18,15 +19,19 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from asr_acoustic import Score, score_texts, value
+from asr_acoustic import PRIOR_METRICS, Score, score_texts, value
+from asr_numbers import readings
 
 MODES = ("names", "names-hotwords", "every-chunk")
 MAX_SPAN = 3  # words of the first pass compared with a name
 SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: decode the chunk again with hints
 MERGE_RATIO = 0.5  # a glossary name the hinted pass brings in must sound this similar to words heard (`heard`)
 KEEP_RUN = 3  # a run of this many words only the plain pass has is kept (the hinted pass stopped early)
-ACOUSTIC = False  # contested spans decided by the audio (asr_acoustic), not by spelling (`heard`)
-METRIC = "pmi"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
+SPELL_NUMBERS = True  # `heard` reads digits the ways they may have been said ("410" as "four ten")
+# Who may overrule spelling where it keeps plain words (asr_acoustic, `merge`): "agree" the acoustics (a
+# span stays plain only where they agree), "decide" the acoustics alone, None nobody. Chosen on dev.
+ACOUSTIC: str | None = "agree"
+METRIC = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,14 @@ def heard(part: str, old: list[dict[str, Any]]) -> bool:
     """Whether a glossary name (or word of one) sounds like some one to three words the plain pass heard
     ("Varnholt" like "Arnto,", "Lindqvist" like "Lynn disagrees"; not "Tessaly" like "Verna arrived")."""
     key = sound(part)
-    return any(_similar(key, sound(" ".join(w["word"] for w in old[i : i + n])), MERGE_RATIO)
-               for n in range(1, MAX_SPAN + 1) for i in range(max(1, len(old) - n + 1)))
+    return any(_similar(key, sound(said), MERGE_RATIO)
+               for n in range(1, MAX_SPAN + 1) for i in range(max(1, len(old) - n + 1))
+               for said in spoken(" ".join(w["word"] for w in old[i : i + n])))
+
+
+def spoken(text: str) -> list[str]:
+    """`text` as it may have been said: numbers read out (asr_numbers) when SPELL_NUMBERS, else as written."""
+    return readings(text) if SPELL_NUMBERS else [text]
 
 
 def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]) -> bool:
@@ -160,47 +171,71 @@ def text(words: list[dict[str, Any]]) -> str:
     return " ".join(w["word"] for w in words)
 
 
-def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-               every: bool = False) -> list[str]:
-    """The texts the acoustics must score for `merge`: all hinted, and each contested span plain instead."""
+def _spelling_plain(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], k: int,
+                    names: tuple[str, ...] | list[str]) -> bool:
+    """Whether spelling keeps opcode `k` plain: a run of KEEP_RUN words the hinted pass left out, or a
+    glossary name it brought in that sounds like nothing the plain pass heard there (`heard`)."""
+    _, i1, i2, j1, j2 = ops[k]
+    return (i2 - i1) - (j2 - j1) >= KEEP_RUN or _invents(first[i1:i2], second[j1:j2], names)
+
+
+def _judged(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+            judge: str | None, every: bool) -> list[int]:
+    """The opcodes the acoustics must weigh: every contested one ("decide") or those spelling keeps plain
+    ("agree": the acoustics may only overrule a plain verdict); none without a judge."""
+    if judge is None:
+        return []
     ops, spans = _opcodes(first, second), contested(first, second, names, every)
+    return spans if judge == "decide" else [k for k in spans if _spelling_plain(first, second, ops, k, names)]
+
+
+def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+               every: bool = False, judge: str | None = "decide") -> list[str]:
+    """The texts the acoustics must score for `merge`: all hinted, and each judged span plain instead."""
+    ops, spans = _opcodes(first, second), _judged(first, second, names, judge, every)
     if not spans:
         return []
     return [text(_assemble(first, second, ops, plain)[0]) for plain in (set(), *({k} for k in spans))]
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-          scores: dict[str, Score] | None = None, *, metric: str = METRIC, every: bool = False
-          ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+          scores: dict[str, Score] | None = None, *, metric: str = METRIC, every: bool = False,
+          judge: str | None = ACOUSTIC) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The hinted pass, guarded by the plain one: where it left words out or invented a name.
 
     The hinted pass is the transcript (the names prime the recogniser: words around them come out better
     too), except where it disagrees with the plain pass on a glossary name it brought in or on a run of at
-    least KEEP_RUN words it left out (`contested`). With `scores` (asr_acoustic: the model's log-probability
-    of each of `candidates` given the audio, without any prompt) the acoustics decide each such span: the
-    plain words stay where the text with them scores higher (`metric`). Without scores, spelling decides:
-    the run stays (a prompted pass that stops early loses nothing; one word fewer is a normal disagreement),
-    and a name stays out when the plain pass did not hear it (`heard`). Words both passes agree on keep the
-    plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
+    least KEEP_RUN words it left out (`contested`). Spelling weighs those spans: the run stays (a prompted
+    pass that stops early loses nothing; one word fewer is a normal disagreement), and a name stays out
+    when the plain pass did not hear it (`heard`, numbers read out). With `scores` (asr_acoustic: the
+    model's log-probability of each of `candidates` given the audio, without any prompt) the acoustics
+    compare the texts with the span plain and hinted (`metric`): with `judge` "agree" a span stays plain
+    only where spelling AND acoustics say so; with "decide" the acoustics alone decide. Words both passes
+    agree on keep the plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
     """
     ops = _opcodes(first, second)
     spans = contested(first, second, names, every)
-    if scores is None:
-        plain = {k for k in spans if (ops[k][2] - ops[k][1]) - (ops[k][4] - ops[k][3]) >= KEEP_RUN
-                 or _invents(first[ops[k][1]:ops[k][2]], second[ops[k][3]:ops[k][4]], names)}
-        return _assemble(first, second, ops, plain)
+    by_spelling = {k for k in spans if _spelling_plain(first, second, ops, k, names)}
+    if scores is None or judge is None:
+        return _assemble(first, second, ops, by_spelling)
     base = text(_assemble(first, second, ops, set())[0])
     plain = set()
-    for k in spans:
+    for k in _judged(first, second, names, judge, every):
         flipped = text(_assemble(first, second, ops, {k})[0])
-        if base in scores and flipped in scores and value(scores[flipped], metric) > value(scores[base], metric):
+        if base in scores and flipped in scores:
+            if value(scores[flipped], metric) > value(scores[base], metric):
+                plain.add(k)
+        elif k in by_spelling:  # no scores for it: spelling decides
             plain.add(k)
+    if judge == "agree":
+        plain &= by_spelling
     return _assemble(first, second, ops, plain)
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],
                     names: tuple[str, ...] | list[str], language: str | None) -> dict[str, Score] | None:
-    """What `merge` needs to let the acoustics decide (None: spelling decides, ACOUSTIC off)."""
-    if not ACOUSTIC:
+    """What `merge` needs for the acoustics to judge (None when there is nothing to judge, ACOUSTIC None)."""
+    texts = candidates(first, second, names, judge=ACOUSTIC)
+    if not texts:
         return None
-    return score_texts(model, samples, candidates(first, second, names), language)
+    return score_texts(model, samples, texts, language, prior=METRIC in PRIOR_METRICS)

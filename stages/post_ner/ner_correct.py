@@ -19,6 +19,11 @@ THRESHOLD = 80.0
 COMMON_ZIPF = 3.0  # wordfreq Zipf frequency from which a lowercase word counts as a dictionary word
 DISTINCTIVE_ZIPF = 4.0  # a name's word rarer than this is matched on its own ("Morrow", not "Captain")
 MAX_SPAN = 3
+# Titles Whisper abbreviates ("Dr. Vashti" for "Doctor Vashti"): compared as the glossary writes them, only
+# where the name has that word, so the glossary's spelling comes out.
+TITLES = {"dr": "doctor", "mr": "mister", "mrs": "missus", "st": "saint", "prof": "professor", "capt": "captain",
+          "sgt": "sergeant", "insp": "inspector", "lt": "lieutenant", "col": "colonel", "gen": "general",
+          "rev": "reverend", "fr": "father", "ft": "fort", "mt": "mount"}
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
 
 
@@ -53,6 +58,11 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
+def _titles_spelled_out(text: str, name_words: set[str]) -> str:
+    """Normalised `text` with each title abbreviation written out where the name has that word."""
+    return " ".join(TITLES[w] if TITLES.get(w) in name_words else w for w in text.split())
+
+
 def candidates(names: list[str], zipf: Callable[[str], float]) -> list[str]:
     """Full names plus the distinctive single words of multi-word names, longest first."""
     found = {" ".join(n.split()) for n in names if n.strip()}
@@ -70,6 +80,7 @@ def _protected(tokens: list[Token], name: str, zipf: Callable[[str], float], sen
     unless another word of the span is a word of the name ("Dr. Alvarez" is "Doctor Alvarez").
     """
     name_words = {_norm(w) for w in name.split()}
+    name_words |= {short for short, title in TITLES.items() if title in name_words}  # "Dr." of "Doctor ..."
     if all(t.core == t.core.lower() and zipf(_norm(t.core)) >= COMMON_ZIPF for t in tokens):
         return True  # only dictionary words in lowercase: "I hope" is not "I Hope", whatever the glossary says
     anchored = any(_norm(t.core) in name_words for t in tokens)
@@ -123,13 +134,15 @@ def correct_tokens(
     matches = []
     for name in names:
         target, size = _norm(name), len(name.split())
+        name_words = set(target.split())
         for n in range(max(1, size - 1), min(MAX_SPAN, size + 1) + 1):
             for i in range(len(tokens) - n + 1):
                 span = tokens[i : i + n]
                 text = _EDGE.match(" ".join(t.word for t in span)).group(2)
-                if not _norm(text) or text == name or (n > size and f" {target} " in f" {_norm(text)} "):
+                said = _titles_spelled_out(_norm(text), name_words)
+                if not said or text == name or (n > size and f" {target} " in f" {said} "):
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
-                score = 100.0 if _norm(text) == target else fuzz.ratio(_norm(text), target)
+                score = 100.0 if said == target else fuzz.ratio(said, target)
                 if score >= threshold and not _protected(span, name, zipf, i in starts) and not _other_name(
                         span, name, spelled):
                     matches.append((score, n, i, name, text))

@@ -34,6 +34,9 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[float, i
     model = WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8", local_files_only=True)
     samples = decode_audio(str(wav))
     assert score_texts(model, samples[:0], [SPOKEN], "en") == {}
+    without_prior = score_texts(model, samples, [SPOKEN], "en", prior=False)[SPOKEN]
+    with_prior = score_texts(model, samples, [SPOKEN], "en")[SPOKEN]
+    assert without_prior[2] == 0.0 and without_prior[:2] == pytest.approx(with_prior[:2], rel=1e-4)
     return score_texts(model, samples, [SPOKEN, "Captain met at noon.", "The storm stays away from the coast.",
                                         SPOKEN, " "], "en")
 

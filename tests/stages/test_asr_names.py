@@ -13,7 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_hints import candidates, merge, sound, suspects  # noqa: E402
+from asr_hints import candidates, merge, sound, suspects, text  # noqa: E402
 
 NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
          "Brenholm", "Doctor Vashti")
@@ -24,8 +24,8 @@ def words(text: str, probability: float = 0.9) -> list[dict[str, Any]]:
             for i, w in enumerate(text.split())]
 
 
-def merged(first: str, second: str) -> str:
-    return " ".join(w["word"] for w in merge(words(first), words(second), NAMES)[0])
+def merged(first: str, second: str, names: tuple[str, ...] = NAMES) -> str:
+    return " ".join(w["word"] for w in merge(words(first), words(second), names)[0])
 
 
 def test_hinted_names_replace_what_the_plain_pass_heard() -> None:
@@ -132,9 +132,9 @@ def test_with_scores_the_acoustics_decide_each_contested_span() -> None:
     assert texts == ["Then we sail to Port Kessel. Tell Quorin now.", "Then we sail to Port Castle. Tell Quorin now.",
                      "Then we sail to Port Kessel. Tell Quarin now."]
     scores = {texts[0]: (-10.0, 10, -30.0), texts[1]: (-9.0, 10, -25.0), texts[2]: (-11.0, 10, -29.0)}
-    out = merge(first, second, NAMES, scores, metric="sum")[0]
+    out = merge(first, second, NAMES, scores, metric="sum", judge="decide")[0]
     assert " ".join(w["word"] for w in out) == "Then we sail to Port Castle. Tell Quorin now."
-    out = merge(first, second, NAMES, scores, metric="pmi")[0]  # less the silence's: Kessel and Quorin
+    out = merge(first, second, NAMES, scores, metric="pmi", judge="decide")[0]  # less the silence's: Kessel and Quorin
     assert " ".join(w["word"] for w in out) == "Then we sail to Port Kessel. Tell Quorin now."
 
 
@@ -142,8 +142,39 @@ def test_with_scores_a_run_the_hinted_pass_left_out_is_weighed_too() -> None:
     first = words("Doctor Vashti, the samples arrived. Put them in the cold room next to the rose bushes.")
     second = words("Doctor Vashti, the samples arrived.")
     full, short = candidates(first, second, NAMES)[::-1]
-    out = merge(first, second, NAMES, {full: (-12.0, 20, -80.0), short: (-8.0, 8, -30.0)}, metric="mean")[0]
+    scores = {full: (-12.0, 20, -80.0), short: (-8.0, 8, -30.0)}
+    out = merge(first, second, NAMES, scores, metric="mean", judge="decide")[0]
     assert len(out) == len(first)
-    out = merge(first, second, NAMES, {full: (-12.0, 20, -80.0), short: (-8.0, 8, -30.0)}, metric="sum")[0]
+    out = merge(first, second, NAMES, scores, metric="sum", judge="decide")[0]
     assert len(out) == len(second)
     assert candidates(words("we sail now."), words("we sail now."), NAMES) == []
+
+
+def test_numbers_are_compared_as_they_may_have_been_said() -> None:
+    """Whisper writes digits: "410 cell" was heard for "Fort Anselm" (four-ten sell), so the name is kept."""
+    from asr_numbers import readings
+
+    assert readings("410 cell") == ["four hundred ten cell", "four ten cell", "four one zero cell"]
+    assert "nineteen eighty five" in readings("1985") and readings("the 4th day") == ["the fourth day"]
+    assert readings("one oh five") == ["one oh five"] and "one oh five" in readings("105")
+    assert readings("no digits, here.") == ["no digits, here."]
+    assert merged("at the gate of 410 cell.", "at the gate of Fort Anselm.", ("Fort Anselm",)) == \
+        "at the gate of Fort Anselm."
+    assert merged("we sail at 42 now.", "we sail at Ashgrove now.") == "we sail at 42 now."  # not alike
+
+
+def test_the_acoustics_may_only_overrule_plain_words_that_spelling_kept() -> None:
+    """judge "agree" (the stage): "Pecta" (plain) sounds like nothing of "Thessaly Court", yet the audio
+    prefers the hinted words; where spelling takes the hinted words the acoustics are not asked."""
+    names = ("Thessaly Court", "Miss Sterling")
+    first, second = words("Bring the file on Pecta, Stirling will not like it."), \
+        words("Bring the file on Thessaly Court. Sterling will not like it.")
+    texts = candidates(first, second, names, judge="agree")
+    assert texts == [text(second), "Bring the file on Pecta, Stirling will not like it."]
+    hinted_better = {texts[0]: (-20.0, 14, -90.0), texts[1]: (-25.0, 13, -85.0)}
+    assert text(merge(first, second, names, None, judge="agree")[0]) == text(first)  # spelling alone
+    assert text(merge(first, second, names, hinted_better, judge="agree")[0]) == text(second)
+    plain_better = {texts[0]: (-30.0, 14, -90.0), texts[1]: (-20.0, 13, -85.0)}
+    assert text(merge(first, second, names, plain_better, judge="agree")[0]) == text(first)
+    # a name spelling takes ("Castle" heard for "Kessel") is never weighed: nothing to score
+    assert candidates(words("to Port Castle now."), words("to Port Kessel now."), NAMES, judge="agree") == []

@@ -58,6 +58,8 @@ def fix(text: str) -> tuple[str, list[dict[str, Any]]]:
     ("The storm has reached Lake Tessily.", "The storm has reached Lake Tessaly."),
     ("Then we cannot sail to Port Kessol tonight.", "Then we cannot sail to Port Kessel tonight."),
     ("Dr. Alvarez, are you awake?", "Doctor Alvarez, are you awake?"),
+    ("Dr. Malvarez, are you awake?", "Doctor Alvarez, are you awake?"),  # the title too, not only "Alvarez"
+    ("Ask Capt. Morrow.", "Ask Captain Morrow."),
     ("We met Morow at the harbour.", "We met Morrow at the harbour."),
     ("down by lake tessaly", "down by Lake Tessaly"),
     ('He said "Tesaly!" twice.', 'He said "Tessaly!" twice.'),
