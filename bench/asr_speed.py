@@ -43,6 +43,17 @@ D: same as C, load 1.5-3             fast                  0.77   0.72   0.056  
    (accurate: 0.046 / 0.112 / 0.174) hinted=fast: plain    0.84   0.82   0.046      0.104    0.192
                                      pass accurate, hinted
                                      pass fast
+E: 300 s movie + dev + held-out,     accurate (passes stop 1      1      0.040      0.101    0.183
+   glossary, load 3-4; after           at the speech's end)
+   asr_whisper.TAIL_S landed         tail=0 (the former    1.72   1.35   0.040      0.101    0.183
+   (60fc610; parts as in C)            accurate)
+                                     fast                  0.86   0.88   0.041      0.097    0.155
+
+Run E is the lever named below, pulled: a pass no longer decodes the silence after the speech as one
+more window, and `accurate` costs 1/1.72 of the CPU it did, with the same words on every item (WER
+identical per item). The 2-hour movie's asr container: 1146.1 -> 693.4 CPU s, WER (first 600 s) 0.046
+both (bench/e2e.py --minutes 120, load 2-4.5). With it `accurate` stays the default; the
+2-hour runs are in the README; `fast` saves a further 0.86 for its accuracy cost.
 
 No setting saves the 1.6x the 2-hour target needs without losing accuracy: beam 2 without fallback (the
 `fast` preset) takes 0.80 of the CPU for +0.006 to +0.019 WER on the movie and +0.028 held-out, and the
