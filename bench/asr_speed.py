@@ -55,7 +55,7 @@ identical per item). The 2-hour movie's asr container: 1146.1 -> 693.4 CPU s, WE
 both (bench/e2e.py --minutes 120, load 2-4.5). With it `accurate` stays the default; the
 2-hour runs are in the README; `fast` saves a further 0.86 for its accuracy cost.
 
-No setting saves the 1.6x the 2-hour target needs without losing accuracy: beam 2 without fallback (the
+Before run E no setting saved the 1.6x the 2-hour target needs without losing accuracy: beam 2 without fallback (the
 `fast` preset) takes 0.80 of the CPU for +0.006 to +0.019 WER on the movie and +0.028 held-out, and the
 asr container test on an espeak movie goes from 0.05 to 0.109 (its limit is 0.10); beam 1 is worse
 (held-out flite-train-fast 0.18 -> 0.84). Accepted: <= 0.01 absolute WER on every dev part; so the
