@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.run.manifest import new_stage_entry
+
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome as WebDriver
 
@@ -212,24 +214,9 @@ def build_workdir(root: Path, state: str = "interrupted", name: str | None = Non
 
 
 def _stage_entry(index: int, name: str) -> dict:
-    return {
-        "index": index,
-        "dir": f"{index:02d}_{name}",
-        "status": "pending",
-        "critical": name not in NON_CRITICAL,
-        "started_at": None,
-        "ended_at": None,
-        "duration_s": None,
-        "attempts": [],
-        "image": f"reelstage/{name}:latest",
-        "image_id": "sha256:abc",
-        "outputs": {},
-        "progress": None,
-        "notes": [],
-        "info": {},
-        "error": None,
-        "resume_key": None,
-    }
+    entry = new_stage_entry(index, f"{index:02d}_{name}", name not in NON_CRITICAL)
+    entry.update(image=f"reelstage/{name}:latest", image_id="sha256:abc")
+    return entry
 
 
 def _stage_status(stage: str, reason: str) -> str:
