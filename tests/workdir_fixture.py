@@ -2,18 +2,22 @@
 
 Two runs of one movie: run 1 fails at diarization after a skipped tmdb and a timed-out pyannote_vad;
 run 2 resumes, passes diarization, then asr is interrupted (`state="interrupted"`), still running
-(`state="running"`), or everything completes (`state="completed"`). Also a headless Chromium driver.
+(`state="running"`), or everything completes (`state="completed"`). Also a headless Chromium driver,
+the mark of the tests that need it, and the folder their screenshots go to.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from runner.run.manifest import new_stage_entry
 
@@ -255,6 +259,13 @@ def chromium_paths() -> tuple[str, str] | None:
     browser = shutil.which("chromium")
     driver = shutil.which("chromedriver")
     return (browser, driver) if browser and driver else None
+
+
+# make test installs Chromium; only a bare local pytest may lack it (never CI, where a skip would hide a gap)
+needs_browser = pytest.mark.skipif(
+    chromium_paths() is None and not os.environ.get("CI"), reason="apt-get install -y chromium chromium-driver"
+)
+ARTIFACTS = Path(__file__).parent / "artifacts"  # screenshots of the browser tests
 
 
 @contextlib.contextmanager
