@@ -42,8 +42,12 @@ def assert_two_tagged_tracks(run: dict, stem: str, languages: tuple[str, str], m
         assert cues(workdir / f"{stem}.{lang}.srt")
     outputs = json.loads((workdir / "manifest.json").read_text())["stages"]["srt_generation"]["outputs"]
     assert {f"tracks[{lang}]" for lang in languages} | {"subtitles"} <= set(outputs)
-    probe = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams",
-                            str(workdir / f"{stem}.subtitled.mp4")], capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", str(workdir / f"{stem}.subtitled.mp4")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     subs = [s for s in json.loads(probe.stdout)["streams"] if s["codec_type"] == "subtitle"]
     assert [s["tags"]["language"] for s in subs] == list(mp4_tags)  # MP4 tags ISO 639-2/T
     assert [s["disposition"]["default"] for s in subs] == [1, 0]  # the first subtitle language is the default
