@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -21,18 +20,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from local_swarm import Cluster  # noqa: E402
 
 from runner.engine import ContainerSpec, EngineError, Mount, make_engine  # noqa: E402
 
 IMAGE = "reelstage-test/busybox:latest"
-
-
-def cluster_module():
-    spec = importlib.util.spec_from_file_location("swarm_cluster", REPO / "scripts" / "swarm_cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["swarm_cluster"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def timed(engine, spec: ContainerSpec) -> float:
@@ -103,7 +97,7 @@ def main() -> None:
     parser.add_argument("--storage", default="shared", choices=["shared", "staged"])
     parser.add_argument("--no-recovery", action="store_true")
     args = parser.parse_args()
-    cluster = cluster_module().Cluster()
+    cluster = Cluster()
     info = json.loads((cluster.state / "nodes.json").read_text())
     swarm = make_engine("swarm", host=info["manager"], storage=args.storage, nodes=info["nodes"])
     local = make_engine("local")

@@ -8,6 +8,7 @@ by its pid at teardown.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -201,13 +202,14 @@ def available() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def private_dockerd(tmp_path_factory: pytest.TempPathFactory, busybox_image: str) -> Iterator[PrivateDockerd]:
-    """A private dockerd with the busybox test image loaded; stopped by pid at teardown."""
+@contextlib.contextmanager
+def running_dockerd(root: Path, path_prepend: list[Path] | None = None) -> Iterator[PrivateDockerd]:
+    """A started private dockerd with the busybox test image loaded (the test skipped where none can
+    run); stopped by pid at the end."""
     why = available()
     if why:
         pytest.skip(why)
-    daemon = PrivateDockerd(tmp_path_factory.mktemp("dockerd"))
+    daemon = PrivateDockerd(root, path_prepend=path_prepend)
     try:
         daemon.start()
         from harness import TEST_IMAGE
@@ -216,3 +218,10 @@ def private_dockerd(tmp_path_factory: pytest.TempPathFactory, busybox_image: str
         yield daemon
     finally:
         daemon.teardown()
+
+
+@pytest.fixture(scope="session")
+def private_dockerd(tmp_path_factory: pytest.TempPathFactory, busybox_image: str) -> Iterator[PrivateDockerd]:
+    """A private dockerd with the busybox test image loaded; stopped by pid at teardown."""
+    with running_dockerd(tmp_path_factory.mktemp("dockerd")) as daemon:
+        yield daemon

@@ -14,16 +14,12 @@ An impossible subtitle language fails before any container runs, leaving the wor
 from __future__ import annotations
 
 import hashlib
-import json
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-import srt
 from french_scripts import TUNING, scores, script
-from moviegen import make_movie
 from reelstage_cli import reelstage
+from translated_run import assert_two_tagged_tracks, cues, text, translated_run
 
 STEM = "Le marché"
 # chosen on the development script's runs (this pipeline and the host stage programs of
@@ -40,38 +36,17 @@ pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def french_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("french")
-    movie = root / f"{STEM}.mp4"
-    make_movie(movie, script(TUNING), language="fr")
-    workdir = root / "work"
-    started = time.monotonic()
-    res = reelstage("run", str(movie), "--workdir", str(workdir), "--set", "language=fr",
-                    "--set", "subtitle_languages=fr,en", "--set", "asr_model=base")
-    return {"movie": movie, "workdir": workdir, "res": res, "seconds": time.monotonic() - started}
-
-
-def srt_text(path: Path) -> str:
-    return " ".join(c.content.replace("\n", " ") for c in srt.parse(path.read_text(encoding="utf-8")))
+    return translated_run(tmp_path_factory.mktemp("french"), STEM, script(TUNING), "fr",
+                          "language=fr", "subtitle_languages=fr,en", "asr_model=base")
 
 
 def test_two_srts_and_two_tagged_tracks(french_run: dict) -> None:
-    res, workdir = french_run["res"], french_run["workdir"]
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    for lang in ("fr", "en"):
-        assert list(srt.parse((workdir / f"{STEM}.{lang}.srt").read_text(encoding="utf-8")))
-    outputs = json.loads((workdir / "manifest.json").read_text())["stages"]["srt_generation"]["outputs"]
-    assert {"tracks[fr]", "tracks[en]", "subtitles"} <= set(outputs)
-    probe = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams",
-                            str(workdir / f"{STEM}.subtitled.mp4")], capture_output=True, text=True, check=True)
-    subs = [s for s in json.loads(probe.stdout)["streams"] if s["codec_type"] == "subtitle"]
-    assert [s["tags"]["language"] for s in subs] == ["fra", "eng"]  # MP4 tags ISO 639-2/T
-    assert [s["disposition"]["default"] for s in subs] == [1, 0]  # the first subtitle language is the default
+    assert_two_tagged_tracks(french_run, STEM, ("fr", "en"), ("fra", "eng"))
 
 
 def test_the_english_track_is_a_translation(french_run: dict) -> None:
     assert french_run["res"].returncode == 0
-    english = srt_text(french_run["workdir"] / f"{STEM}.en.srt")
-    french = srt_text(french_run["workdir"] / f"{STEM}.fr.srt")
+    english, french = (text(cues(french_run["workdir"] / f"{STEM}.{lang}.srt")) for lang in ("en", "fr"))
     got = scores(TUNING, english, french)
     print(f"development script: {got}; run {french_run['seconds']:.0f} s\nEN: {english}\nFR: {french}")
     assert got["english_share"] >= MIN_ENGLISH_SHARE and got["french_share"] <= MAX_FRENCH_SHARE, got

@@ -10,17 +10,11 @@ script's meaning came through. The held-out script is measured apart: bench/tran
 
 from __future__ import annotations
 
-import json
-import subprocess
-import time
-from pathlib import Path
-
 import pytest
-import srt
 from french_scripts import script
-from moviegen import make_movie
 from reelstage_cli import reelstage
 from spanish_scripts import TUNING, scores
+from translated_run import assert_two_tagged_tracks, cues, text, translated_run
 
 STEM = "The harbour"
 # chosen on the development script's pipeline run (flite voices, tiny.en, deterministic): Spanish function
@@ -36,35 +30,11 @@ pytestmark = [pytest.mark.docker, pytest.mark.images, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def english_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("english")
-    movie = root / f"{STEM}.mp4"
-    make_movie(movie, script(TUNING))
-    workdir = root / "work"
-    started = time.monotonic()
-    res = reelstage("run", str(movie), "--workdir", str(workdir), "--set", "subtitle_languages=en,es")
-    return {"movie": movie, "workdir": workdir, "res": res, "seconds": time.monotonic() - started}
-
-
-def cues(path: Path) -> list[srt.Subtitle]:
-    return list(srt.parse(path.read_text(encoding="utf-8")))
-
-
-def text(subs: list[srt.Subtitle]) -> str:
-    return " ".join(c.content.replace("\n", " ") for c in subs)
+    return translated_run(tmp_path_factory.mktemp("english"), STEM, script(TUNING), "en", "subtitle_languages=en,es")
 
 
 def test_two_srts_and_two_tagged_tracks(english_run: dict) -> None:
-    res, workdir = english_run["res"], english_run["workdir"]
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    for lang in ("en", "es"):
-        assert cues(workdir / f"{STEM}.{lang}.srt")
-    outputs = json.loads((workdir / "manifest.json").read_text())["stages"]["srt_generation"]["outputs"]
-    assert {"tracks[en]", "tracks[es]", "subtitles"} <= set(outputs)
-    probe = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams",
-                            str(workdir / f"{STEM}.subtitled.mp4")], capture_output=True, text=True, check=True)
-    subs = [s for s in json.loads(probe.stdout)["streams"] if s["codec_type"] == "subtitle"]
-    assert [s["tags"]["language"] for s in subs] == ["eng", "spa"]  # MP4 tags ISO 639-2/T
-    assert [s["disposition"]["default"] for s in subs] == [1, 0]  # the first subtitle language is the default
+    assert_two_tagged_tracks(english_run, STEM, ("en", "es"), ("eng", "spa"))
 
 
 def test_the_spanish_track_is_a_translation_timed_by_the_english(english_run: dict) -> None:

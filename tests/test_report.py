@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from workdir_fixture import (
+    ARTIFACTS,
     INPUT_NAME,
     WEIRD_OUTPUT,
     build_workdir,
-    chromium_paths,
     headless_chromium,
+    needs_browser,
     save_page_screenshot,
 )
 
 from runner.errors import UsageError
 from runner.watch.report import render_report, write_report
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 # (stage, outcome) of every attempt of the interrupted fixture, in stage order
 EXPECTED_BARS = [
     ("demux", "success"),
@@ -120,12 +119,6 @@ def _evil_workdir(tmp_path: Path) -> Path:
     manifest["stages"]["demux"]["notes"].append(EVIL)
     (workdir / "manifest.json").write_text(json.dumps(manifest))
     return workdir
-
-
-# make test installs Chromium; only a bare local pytest may lack it (never CI, where a skip would hide a gap)
-needs_browser = pytest.mark.skipif(
-    chromium_paths() is None and not os.environ.get("CI"), reason="apt-get install -y chromium chromium-driver"
-)
 
 
 @needs_browser

@@ -15,11 +15,12 @@ from urllib.parse import quote, urljoin
 import pytest
 import yaml
 from workdir_fixture import (
+    ARTIFACTS,
     INPUT_NAME,
     WEIRD_OUTPUT,
     build_workdir,
-    chromium_paths,
     headless_chromium,
+    needs_browser,
     save_page_screenshot,
 )
 
@@ -27,7 +28,6 @@ from runner.errors import UsageError
 from runner.run.lock import WorkdirLock
 from runner.watch.serve import ROUTES, make_server
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 STEM = Path(INPUT_NAME).stem
 SECRET = "top secret outside the stage folders"
 
@@ -221,12 +221,6 @@ def test_logs_and_report_endpoints(api: Api) -> None:
     for href in hrefs:
         target = urljoin(base, href.replace("&amp;", "&").replace("&#x27;", "'"))
         assert api.request(target)[0] == 200, target
-
-
-# make test installs Chromium; only a bare local pytest may lack it (never CI, where a skip would hide a gap)
-needs_browser = pytest.mark.skipif(
-    chromium_paths() is None and not os.environ.get("CI"), reason="apt-get install -y chromium chromium-driver"
-)
 
 
 @needs_browser

@@ -2,18 +2,24 @@
 
 Two runs of one movie: run 1 fails at diarization after a skipped tmdb and a timed-out pyannote_vad;
 run 2 resumes, passes diarization, then asr is interrupted (`state="interrupted"`), still running
-(`state="running"`), or everything completes (`state="completed"`). Also a headless Chromium driver.
+(`state="running"`), or everything completes (`state="completed"`). Also a headless Chromium driver,
+the mark of the tests that need it, and the folder their screenshots go to.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
+
+from runner.run.manifest import new_stage_entry
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome as WebDriver
@@ -212,24 +218,9 @@ def build_workdir(root: Path, state: str = "interrupted", name: str | None = Non
 
 
 def _stage_entry(index: int, name: str) -> dict:
-    return {
-        "index": index,
-        "dir": f"{index:02d}_{name}",
-        "status": "pending",
-        "critical": name not in NON_CRITICAL,
-        "started_at": None,
-        "ended_at": None,
-        "duration_s": None,
-        "attempts": [],
-        "image": f"reelstage/{name}:latest",
-        "image_id": "sha256:abc",
-        "outputs": {},
-        "progress": None,
-        "notes": [],
-        "info": {},
-        "error": None,
-        "resume_key": None,
-    }
+    entry = new_stage_entry(index, f"{index:02d}_{name}", name not in NON_CRITICAL)
+    entry.update(image=f"reelstage/{name}:latest", image_id="sha256:abc")
+    return entry
 
 
 def _stage_status(stage: str, reason: str) -> str:
@@ -268,6 +259,13 @@ def chromium_paths() -> tuple[str, str] | None:
     browser = shutil.which("chromium")
     driver = shutil.which("chromedriver")
     return (browser, driver) if browser and driver else None
+
+
+# make test installs Chromium; only a bare local pytest may lack it (never CI, where a skip would hide a gap)
+needs_browser = pytest.mark.skipif(
+    chromium_paths() is None and not os.environ.get("CI"), reason="apt-get install -y chromium chromium-driver"
+)
+ARTIFACTS = Path(__file__).parent / "artifacts"  # screenshots of the browser tests
 
 
 @contextlib.contextmanager

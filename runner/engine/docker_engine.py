@@ -86,16 +86,10 @@ class DockerEngine:
             if found is None:
                 raise ImageMissing(f"image {image} is not built")
             return found
-        import docker.errors
-
         from .docker_attempt import ENGINE_ERRORS, engine_error
+        from .image_lookup import image_id_via
 
-        try:
-            return str(self.client.images.get(image).id)
-        except docker.errors.ImageNotFound as exc:
-            raise ImageMissing(f"image {image} is not built") from exc
-        except ENGINE_ERRORS as exc:
-            raise engine_error(exc) from exc
+        return image_id_via(self.client, image, f"image {image} is not built", ENGINE_ERRORS, engine_error)
 
     def gpu_available(self) -> bool:
         try:

@@ -6,7 +6,8 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from .base import EngineError, ImageMissing, NodeCapacity
+from .base import EngineError, NodeCapacity
+from .image_lookup import image_id_via
 from .swarm_nodes import NodeView, capacity
 
 TRANSPORT = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError)
@@ -69,12 +70,8 @@ class SwarmApi:
 
     def image(self, image: str) -> str:
         """The image's id on the manager: every node runs exactly that image (no registry lookup)."""
-        try:
-            return str(self.client.images.get(image).id)
-        except docker.errors.ImageNotFound as exc:
-            raise ImageMissing(f"image {image} is not on the swarm manager ({self.host})") from exc
-        except API_ERRORS as exc:
-            raise engine_error(exc) from exc
+        missing = f"image {image} is not on the swarm manager ({self.host})"
+        return image_id_via(self.client, image, missing, API_ERRORS, engine_error)
 
     def node_has(self, hostname: str, image_id: str) -> bool:
         client = self.node_client(hostname)

@@ -111,7 +111,7 @@ class ServiceFactory:
 
     def _no_network_driver(self) -> str:
         """The driver of `reelstage-none`; created as an internal overlay when the cluster has none
-        (scripts/swarm_cluster.py makes one too)."""
+        (scripts/local_swarm/membership.py makes one too)."""
         api = self.swarm.api
         try:
             found = api.networks(names=[NO_NETWORK])

@@ -8,34 +8,25 @@ stage of this movie starts; stages already running finish (their work is kept fo
 
 from __future__ import annotations
 
-import contextlib
 import errno
 from dataclasses import dataclass
 from pathlib import Path
 
-from runner.engine import Engine, EngineError
-from runner.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReelstageError, UsageError
+from runner.engine import Engine
+from runner.errors import EXIT_FAILED, EXIT_USAGE, ReelstageError
 from runner.pipeline.compose import Service
 from runner.pipeline.config import StageSpec
 from runner.run.attempt import StageExecution
 from runner.run.context import MovieContext, StageOutcome, disk_full
-from runner.run.lock import WorkdirLock
-from runner.run.logs import RunLogger
-from runner.run.manifest import Manifest, set_aside_corrupt
-from runner.run.options import RunOptions, new_run_id, workdir_labels
+from runner.run.finishing import final_status, record_finish, write_report
+from runner.run.manifest import Manifest
+from runner.run.opening import CANCEL_NAME, MovieHandles, MovieOpening
+from runner.run.options import RunOptions, new_run_id
 from runner.run.plan import decide
-from runner.run.preflight import check_before_lock
-from runner.run.prepare import Preparer, Selection
+from runner.run.prepare import Selection
 from runner.run.promotion import ensure_published
-from runner.run.recorder import Recorder
 from runner.run.resources import DEFAULT_CPUS, Grant, Need
-from runner.run.workdir import LOGS, clear_staging
 from runner.watch.display import Display
-from runner.watch.events import EventLog
-
-CANCEL_NAME = ".cancel"
-RESERVE_NAME = ".space-reserve"
-RESERVE_BYTES = 1 << 20  # freed when the disk fills, so the final manifest can still be written
 
 
 def failure_of(exc: BaseException, workdir: Path) -> tuple[int, str]:
@@ -83,9 +74,7 @@ class MovieRun:
         self.run_id = new_run_id()
         self.ctx: MovieContext | None = None
         self.selection: Selection | None = None
-        self._lock: WorkdirLock | None = None
-        self._log: RunLogger | None = None
-        self._events: EventLog | None = None
+        self._handles = MovieHandles()  # the lock, runner log and event log while open
         self._ended: dict[str, str] = {}  # stage → final status in this run (or "left" / "blocked")
         self._running: set[str] = set()
         self._queued: set[str] = set()  # handed to the library, waiting for resources
@@ -101,53 +90,17 @@ class MovieRun:
 
     def open(self, services: dict[str, Service] | None = None, gpu_ids: tuple[str, ...] = ()) -> None:
         """Lock, reap orphans, read the manifest, pre-flight. Raises ReelstageError (one line)."""
-        check_before_lock(self.opt, self.workdir)  # usage errors before the lock or the manifest is touched
-        preparer = Preparer(self.opt, self.engine, services, gpu_ids)
-        preparer.prefetch()
-        self._lock = WorkdirLock(self.workdir)
-        self._lock.__enter__()
+        opening = MovieOpening(
+            self.opt, self.engine, self.display, self.label, self.workdir, self.run_id, self._handles
+        )
+        preparer = opening.before_lock(services, gpu_ids)
+        opening.lock()
         try:
-            self._open_locked(preparer)
+            self.ctx, self.selection = opening.open_locked(preparer)
+            opening.announce(self.ctx)
         except BaseException:
             self.close()
             raise
-
-    def _open_locked(self, preparer: Preparer) -> None:
-        self._log = RunLogger(self.workdir / LOGS / "runner.jsonl", self.run_id)
-        try:
-            reaped = self.engine.remove_labelled(workdir_labels(self.workdir))
-        except EngineError as exc:
-            raise UsageError(str(exc)) from exc
-        if reaped:
-            self.display.say(f"removed {len(reaped)} container(s) left by an earlier run that died")
-            self._log.info("orphans_removed", containers=reaped)
-        if self.opt.reset:
-            kept = set_aside_corrupt(self.workdir)
-            if kept:
-                self.display.say(f"--reset: previous manifest kept as {kept.name}; starting over")
-        manifest = Manifest.open(self.workdir, self.run_id)
-        clear_staging(self.workdir)
-        (self.workdir / CANCEL_NAME).unlink(missing_ok=True)
-        prep, self.selection = preparer.prepare(manifest.data, say=self.display.say)
-        self._reserve_space()
-        self._events = EventLog(self.workdir, self.run_id, self.opt.notify_url or prep.pipeline.notify_url)
-        recorder = Recorder(manifest, self._events, self._log, self.display, self.run_id, self.label)
-        self.ctx = MovieContext(self.workdir, self.opt.input, self.run_id, prep, recorder, self.engine)
-        config = {"pipeline": str(prep.pipeline.path), "compose": str(prep.pipeline.compose_path)}
-        recorder.pipeline_started(prep.input_info, config, prep.pipeline.stages, bool(self.opt.notify_url))
-
-    def _reserve_space(self) -> None:
-        """Keep 1 MiB aside (freed when the disk fills, so the final state can be written); on a disk too
-        full for it, the run does not start (a partial reserve would eat the last bytes)."""
-        path = self.workdir / RESERVE_NAME
-        try:
-            if not path.exists() or path.stat().st_size < RESERVE_BYTES:
-                with open(path, "wb") as fh:
-                    fh.write(b"\0" * RESERVE_BYTES)
-        except OSError as exc:
-            path.unlink(missing_ok=True)
-            if exc.errno == errno.ENOSPC:  # nothing written yet: say so before the manifest is touched
-                raise disk_full(self.workdir, exc) from exc
 
     # -- deciding ----------------------------------------------------------------------------
 
@@ -203,8 +156,9 @@ class MovieRun:
         if isinstance(outcome, BaseException):
             self._ended[stage] = "failed"
             self.fail(*failure_of(outcome, self.workdir))
-            if self._log and not isinstance(outcome, ReelstageError | OSError):
-                self._log.info("internal_error", stage=stage, error=repr(outcome))
+            log = self._handles.log
+            if log and not isinstance(outcome, ReelstageError | OSError):
+                log.info("internal_error", stage=stage, error=repr(outcome))
         else:
             self._ended[stage] = outcome.status
             if outcome.status == "failed":
@@ -245,49 +199,17 @@ class MovieRun:
             self.result = ("failed", code, error)
             self.close()
             return self.result
-        stop = self.ctx.stop
-        if stop:
-            status, code, error = stop.status or "interrupted", stop.code, stop.reason
-        elif self.failure is None and (changed := self.ctx.input_changed()):
-            status, code, error = "failed", EXIT_USAGE, changed
-        elif self.failure:
-            status, (code, error) = "failed", self.failure
-        else:
-            status, code, error = "completed", EXIT_OK, None
-        try:
-            self.ctx.recorder.pipeline_finished(status, code, error)
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
-            (self.workdir / RESERVE_NAME).unlink(missing_ok=True)  # the reserve makes room for the final state
-            self.ctx.recorder.pipeline_finished(status, code, error)
-        self._write_report()
+        status, code, error = final_status(self.ctx, self.failure)
+        record_finish(self.ctx, status, code, error)
+        write_report(self.workdir, self._handles.log)
         if status == "completed":
             self.display.say(f"done: {self.workdir} (manifest.json, report.html)")
         self.result = (status, code, error)
         self.close()
         return self.result
 
-    def _write_report(self) -> None:
-        try:
-            from runner.watch.report import write_report
-
-            write_report(self.workdir)
-        except Exception as exc:  # a report must never fail the run
-            if self._log:
-                self._log.info("report_failed", error=str(exc))
-
     def close(self) -> None:
-        if self._events is not None:
-            self._events.close()
-            self._events = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._lock is not None:
-            with contextlib.suppress(OSError):
-                self._lock.__exit__(None, None, None)
-            self._lock = None
+        self._handles.close()
 
     @property
     def manifest(self) -> Manifest | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from workdir_fixture import STAGES as MOVIE_STAGES  # the movie pipeline's stages, in order
 
 from runner.errors import ConfigError, UsageError
 from runner.pipeline.compose import Service
@@ -120,20 +121,6 @@ def test_odd_input_names_get_a_safe_container_path(tmp_path):
     path = write(tmp_path, [st("a", command=["{input}", "{input_name}"])])
     p = load(path, name='it\'s "odd" $(rm -rf).M P4')
     assert p.stage("a").command == ("/input/source.bin", 'it\'s "odd" $(rm -rf).M P4')
-
-
-MOVIE_STAGES = [
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "srt_generation",
-    "mux",
-]
 
 
 def test_the_shipped_movie_pipeline_loads(tmp_path):

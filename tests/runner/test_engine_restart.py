@@ -68,15 +68,22 @@ def runner_env(project, daemon: PrivateDockerd, wait_s: float) -> dict:
     return {**_env(), **daemon.env(), "REELSTAGE_ENGINE_WAIT_S": str(wait_s)}
 
 
-def test_run_survives_an_engine_restart_mid_stage(project, private_dockerd):
-    project.write([stage("slow", "echo start; sleep 4; echo done > {out}/out.txt", grace=1)])
+def run_until_its_container_runs(project, daemon: PrivateDockerd, wait_s: float) -> subprocess.Popen:
+    """`reelstage run` of the project on the private engine, returned once its stage container exists."""
     proc = subprocess.Popen(project.args(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=project.root, env=runner_env(project, private_dockerd, 60))  # fmt: skip
-    client = private_dockerd.client()
+                            cwd=project.root, env=runner_env(project, daemon, wait_s))  # fmt: skip
+    client = daemon.client()
     deadline = time.monotonic() + 60
     while not labelled_containers(client, project.workdir):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.1)
+    return proc
+
+
+def test_run_survives_an_engine_restart_mid_stage(project, private_dockerd):
+    project.write([stage("slow", "echo start; sleep 4; echo done > {out}/out.txt", grace=1)])
+    proc = run_until_its_container_runs(project, private_dockerd, 60)
+    client = private_dockerd.client()
     time.sleep(1.0)
     private_dockerd.restart(down_s=1.0)
     _, err = proc.communicate(timeout=120)
@@ -93,13 +100,7 @@ def test_run_survives_an_engine_restart_mid_stage(project, private_dockerd):
 
 def test_engine_that_stays_down_is_one_line_and_a_finalized_manifest(project, private_dockerd):
     project.write([stage("slow", "sleep 30; echo x > {out}/out.txt", grace=1)])
-    proc = subprocess.Popen(project.args(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=project.root, env=runner_env(project, private_dockerd, 2))  # fmt: skip
-    client = private_dockerd.client()
-    deadline = time.monotonic() + 60
-    while not labelled_containers(client, project.workdir):
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        time.sleep(0.1)
+    proc = run_until_its_container_runs(project, private_dockerd, 2)
     private_dockerd.stop()
     try:
         _, err = proc.communicate(timeout=120)

@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from engine_daemon import PrivateDockerd, available
+from engine_daemon import running_dockerd
 from harness import TEST_IMAGE, _env, stage
 
 pytestmark = pytest.mark.docker
@@ -25,20 +25,12 @@ HOOK = "#!/bin/sh\ncat >/dev/null\nexit 0\n"
 
 @pytest.fixture(scope="module")
 def gpu_dockerd(tmp_path_factory: pytest.TempPathFactory, busybox_image: str):
-    why = available()
-    if why:
-        pytest.skip(why)
     bin_dir = tmp_path_factory.mktemp("fake-nvidia")
     hook = bin_dir / "nvidia-container-runtime-hook"
     hook.write_text(HOOK)
     hook.chmod(0o755)
-    daemon = PrivateDockerd(tmp_path_factory.mktemp("gpu-dockerd"), path_prepend=[bin_dir])
-    try:
-        daemon.start()
-        daemon.load_image(TEST_IMAGE)
+    with running_dockerd(tmp_path_factory.mktemp("gpu-dockerd"), path_prepend=[bin_dir]) as daemon:
         yield daemon
-    finally:
-        daemon.teardown()
 
 
 def test_two_gpu_stages_get_distinct_device_ids(project, gpu_dockerd):

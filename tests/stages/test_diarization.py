@@ -10,16 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
+from voices import spoken, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ROOT / "stages"
-SR = 16000
 
 pytestmark = pytest.mark.skipif(not (shutil.which("flite") and shutil.which("sox")), reason="needs flite and sox")
 
@@ -33,34 +32,11 @@ LINES = [
 ]
 
 
-def flite(voice: str, text: str, tmp: Path) -> np.ndarray:
-    """One utterance as 16 kHz int16 samples, trimmed to where the voice really is."""
-    raw, wav = tmp / "raw.wav", tmp / "utt.wav"
-    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(SR), "-c", "1", "-b", "16", str(wav)], check=True)
-    with wave.open(str(wav)) as fh:
-        x = np.frombuffer(fh.readframes(fh.getnframes()), dtype="<i2")
-    loud = np.flatnonzero(np.abs(x.astype(np.int32)) > 0.02 * np.abs(x).max())
-    return x[loud[0] : loud[-1] + 1]
-
-
 def dialogue(tmp: Path, voices: list[str], gaps: list[float]) -> tuple[Path, list[tuple]]:
     """Voices in turn, LINES in order, a gap before each; returns (wav, [(start, end, voice)])."""
-    parts, truth, t = [], [], 0.0
-    for i, gap in enumerate(gaps):
-        voice = voices[i % len(voices)]
-        utt = flite(voice, LINES[i % len(LINES)], tmp)
-        parts += [np.zeros(int(gap * SR), dtype=np.int16), utt]
-        t += int(gap * SR) / SR
-        truth.append((t, t + utt.size / SR, voice))
-        t += utt.size / SR
-    parts.append(np.zeros(SR, dtype=np.int16))
+    samples, truth = spoken([(voices[i % len(voices)], LINES[i % len(LINES)], gap) for i, gap in enumerate(gaps)], tmp)
     path = tmp / "audio.wav"
-    with wave.open(str(path), "wb") as fh:
-        fh.setnchannels(1)
-        fh.setsampwidth(2)
-        fh.setframerate(SR)
-        fh.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+    write_wav(path, samples)
     return path, truth
 
 
@@ -199,22 +175,11 @@ def test_no_speech_gives_no_turns(tmp_path: Path, segments: list) -> None:
 
 def test_a_one_word_reply_inside_a_vad_segment_gets_its_own_speaker(tmp_path: Path) -> None:
     """Question, 0.3 s, one-word reply: one VAD segment; the reply still goes to the replier."""
-    parts, truth, t = [], [], 0.0
     script = [("kal", LINES[0], 1.0), ("slt", LINES[1], 1.0), ("kal", "Are you ready?", 1.0), ("slt", "Yes.", 0.3),
               ("kal", LINES[2], 1.0), ("slt", LINES[3], 1.0)]
-    for voice, text, gap in script:
-        utt = flite(voice, text, tmp_path)
-        parts += [np.zeros(int(gap * SR), dtype=np.int16), utt]
-        t += gap
-        truth.append((t, t + utt.size / SR, voice))
-        t += utt.size / SR
-    parts.append(np.zeros(SR, dtype=np.int16))
+    samples, truth = spoken(script, tmp_path)
     audio = tmp_path / "audio.wav"
-    with wave.open(str(audio), "wb") as fh:
-        fh.setnchannels(1)
-        fh.setsampwidth(2)
-        fh.setframerate(SR)
-        fh.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+    write_wav(audio, samples)
     result = diarize(tmp_path, audio)
     segments = json.loads((tmp_path / "vad" / "segments.json").read_text())["segments"]
     assert any(s["start"] < truth[2][0] and truth[3][1] < s["end"] for s in segments), segments  # one segment

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from voices import SR, flite, spoken, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "silero_vad" / "stage.py"
-SR = 16000
 
 pytestmark = pytest.mark.skipif(not (shutil.which("flite") and shutil.which("sox")), reason="needs flite and sox")
 
@@ -24,25 +24,6 @@ SENTENCES = [
     ("kal", "Nobody expected the storm to arrive so early."),
     ("awb", "We should leave before the bridge closes tonight."),
 ]
-
-
-def flite(voice: str, text: str, tmp: Path) -> np.ndarray:
-    """One utterance as 16 kHz int16 samples, trimmed to where the voice really is."""
-    raw, wav = tmp / f"{voice}.raw.wav", tmp / f"{voice}.wav"
-    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(SR), "-c", "1", "-b", "16", str(wav)], check=True)
-    with wave.open(str(wav)) as fh:
-        x = np.frombuffer(fh.readframes(fh.getnframes()), dtype="<i2")
-    loud = np.flatnonzero(np.abs(x.astype(np.int32)) > 0.02 * np.abs(x).max())
-    return x[loud[0] : loud[-1] + 1]
-
-
-def write_wav(path: Path, samples: np.ndarray) -> None:
-    with wave.open(str(path), "wb") as fh:
-        fh.setnchannels(1)
-        fh.setsampwidth(2)
-        fh.setframerate(SR)
-        fh.writeframes(samples.astype("<i2").tobytes())
 
 
 def run(audio: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -64,18 +45,11 @@ def messages(stdout: str) -> list[dict]:
 def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[float, float]]]:
     """Silences of 1.0, 1.5, 2.0 and 1.0 s around three utterances; returns (wav, truth)."""
     tmp = tmp_path_factory.mktemp("vad")
-    parts, truth, t = [], [], 0.0
-    for (voice, text), gap in zip(SENTENCES, (1.0, 1.5, 2.0), strict=True):
-        parts.append(np.zeros(int(gap * SR), dtype=np.int16))
-        utt = flite(voice, text, tmp)
-        t += gap
-        truth.append((t, t + utt.size / SR))
-        t += utt.size / SR
-        parts.append(utt)
-    parts.append(np.zeros(SR, dtype=np.int16))
+    script = [(voice, text, gap) for (voice, text), gap in zip(SENTENCES, (1.0, 1.5, 2.0), strict=True)]
+    samples, truth = spoken(script, tmp)
     path = tmp / "speech.wav"
-    write_wav(path, np.concatenate(parts))
-    return path, truth
+    write_wav(path, samples)
+    return path, [(start, end) for start, end, _ in truth]
 
 
 def test_segments_match_truth(speech: tuple[Path, list], tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """A real multi-node Swarm for the swarm tests (selected with `-m swarm`, `make test-swarm`).
 
-The session starts the cluster of scripts/swarm_cluster.py (extra dockerd instances in their own
+The session starts the cluster of scripts/local_swarm (extra dockerd instances in their own
 network namespaces; the host engine's swarm state is never touched) unless `make swarm-up` already
 did, and stops it again at the end when it started it. Images are loaded into the nodes once
 (a node keeps them across sessions in its data root).
@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runner"))  # the runner tests' harness
 from harness import TEST_IMAGE, busybox_image, docker_client, project  # noqa: F401
-from swarmkit import swarm_cluster
+from swarmkit import Cluster
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,7 @@ def cluster(docker_client: docker.DockerClient) -> Iterator:  # noqa: F811
     if os.geteuid() != 0:
         pytest.skip("the swarm tests need root (network namespaces, extra dockerd instances)")  # CI: a failure
     host_swarm = docker_client.info()["Swarm"]["LocalNodeState"]
-    c = swarm_cluster.Cluster()
+    c = Cluster()
     was_up = c.manager.answers() and (c.state / "nodes.json").exists()
     c.up()
     yield c

@@ -1,8 +1,7 @@
-"""Helpers of the swarm tests: the cluster script as a module, and views of every node's engine."""
+"""Helpers of the swarm tests: the cluster harness (scripts/local_swarm), and views of every node's engine."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -10,20 +9,12 @@ from pathlib import Path
 import docker
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from local_swarm import Cluster  # noqa: E402
 
 
-def _cluster_module():
-    spec = importlib.util.spec_from_file_location("swarm_cluster", REPO / "scripts" / "swarm_cluster.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["swarm_cluster"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-swarm_cluster = _cluster_module()
-
-
-def node_containers(cluster, label: str, value: str) -> dict[str, list]:
+def node_containers(cluster: Cluster, label: str, value: str) -> dict[str, list]:
     """Containers carrying label=value, per node, as the API lists them (State, Labels, Id)."""
     found = {}
     for node in cluster.nodes[: cluster.count]:

@@ -16,8 +16,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from .build import PAUSE_BREAK_S
-from .lines import ends_sentence
+from .build import split_groups
 from .model import Word
 
 # (dialogue language, subtitle language) → Apertium mode, from the Debian packages installed in the image
@@ -41,17 +40,9 @@ class TranslateError(Exception):
 
 
 def sentences(words: list[Word]) -> list[dict[str, Any]]:
-    """The dialogue as sentences {start, end, text}: cut at a sentence end, a speaker change or a pause
-    of PAUSE_BREAK_S."""
-    out: list[list[Word]] = []
-    for word in words:
-        prev = out[-1][-1] if out else None
-        if (prev is None or ends_sentence(prev.text) or word.start - prev.end >= PAUSE_BREAK_S
-                or (prev.speaker != word.speaker and None not in (prev.speaker, word.speaker))):
-            out.append([word])
-        else:
-            out[-1].append(word)
-    return [{"start": g[0].start, "end": g[-1].end, "text": " ".join(w.text for w in g)} for g in out]
+    """The dialogue as sentences {start, end, text}: the runs of words of `split_groups` (cut at a
+    sentence end, a speaker change or a pause of PAUSE_BREAK_S)."""
+    return [{"start": g[0].start, "end": g[-1].end, "text": " ".join(w.text for w in g)} for g in split_groups(words)]
 
 
 def names_of(entities: dict[str, Any]) -> list[str]:
