@@ -58,7 +58,8 @@ step() {
 
 "$ROOT/scripts/ensure-docker.sh"
 mkdir -p "$LOG_DIR"
-read -r -a COMPOSE <<<"$(find_compose)"
+COMPOSE_LINE=$(find_compose) || exit 1  # its message is on stderr; a failure inside $(...) does not stop the script
+read -r -a COMPOSE <<<"$COMPOSE_LINE"
 if [ -n "${PIP_CERT:-}" ] && [ ! -r "$PIP_CERT" ]; then
     say "PIP_CERT=$PIP_CERT is not a readable file: fix it or unset it"
     exit 2
