@@ -17,7 +17,7 @@ and WER per part (pooled: errors over reference words).
 Measured 2026-11-28 on the shared 2-core host (load 4-14; CPU ratios are steadier than wall ratios), the
 120-min bench movie; ratios against `accurate` (beam 5, temperature fallback: the default). "dev" and
 "held-out" below are tests/nameset.py's parts as they were then: the former held-out cases (held-*) have
-since become development (seen) and a new held-out part (held2-*) was added, so a rerun differs:
+since become development (seen), as have held2-*; the held-out part is now held3-*, so a rerun differs:
 
 run (material)                       variant               CPU    wall   WER movie  WER dev  WER held-out
 A: 300 s movie + dev, no glossary    accurate              1      1      0.114      0.198

@@ -9,7 +9,11 @@ guarded by the plain one (`merge`): where the hinted pass left out a run of word
 glossary name that sounds like nothing the plain pass heard (numbers read out: "410 cell" was "Fort
 Anselm"), the plain words stay, unless the acoustics disagree (ACOUSTIC "agree": asr_acoustic scores the
 chunk's text with the span plain and hinted, without a prompt; the plain words stay only where both
-say so). Letting the acoustics decide alone was measured worse. Measured alternatives: bench/names.py.
+say so). Letting the acoustics decide alone was measured worse. A name word the hinted pass wrote unsure
+over a word the plain pass was sure of gives way to the plain words there (`doubted`: the spoken
+non-glossary "Lake Orwell" came out "Lake Oriel"). Words taken from the hinted pass are marked "hinted", so
+that post_ner leaves alone a capitalised one that is no glossary word (the recogniser saw the glossary and
+chose another name). Measured alternatives: bench/names.py.
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: de
 MERGE_RATIO = 0.5  # a glossary name the hinted pass brings in must sound this similar to words heard (`heard`)
 KEEP_RUN = 3  # a run of this many words only the plain pass has is kept (the hinted pass stopped early)
 SPELL_NUMBERS = True  # `heard` reads digits the ways they may have been said ("410" as "four ten")
+# The confidence guard: a glossary name word the hinted pass writes with a probability below UNSURE_NAME
+# where the plain pass heard, at the same time, a word with a probability of at least SURE_PLAIN is not
+# taken (the spoken non-glossary "Lake Orwell": plain "late or well." p 0.99, hinted "Lake Oriel." p 0.02).
+# DOUBT "word": that word alone is replaced by the plain words heard there ("at Lake or well."); "span": the
+# whole disagreement stays plain ("late or well."). SURE_PLAIN None: off.
+SURE_PLAIN: float | None = 0.95
+UNSURE_NAME = 0.05
+DOUBT = "word"
 # Who may overrule spelling where it keeps plain words (asr_acoustic, `merge`): "agree" the acoustics (a
 # span stays plain only where they agree), "decide" the acoustics alone, None nobody. Chosen on dev.
 ACOUSTIC: str | None = "agree"
@@ -120,9 +132,47 @@ def spoken(text: str) -> list[str]:
     return readings(text) if SPELL_NUMBERS else [text]
 
 
+def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["end"] > b["start"] and a["start"] < b["end"]
+
+
+def doubted(word: dict[str, Any], old: list[dict[str, Any]]) -> bool:
+    """Whether the hinted pass wrote `word` unsure (p < UNSURE_NAME) over a word the plain pass `old` was
+    sure of (p >= SURE_PLAIN) at the same time (the confidence guard; never when SURE_PLAIN is None)."""
+    return SURE_PLAIN is not None and word["probability"] < UNSURE_NAME and any(
+        o["probability"] >= SURE_PLAIN and _overlaps(o, word) for o in old)
+
+
+def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
+                   ) -> list[int]:
+    """Indexes in `new` of the glossary name words it brings in that the plain pass doubts (`doubted`)."""
+    parts = {_letters(p) for p in _new_name_parts(old, new, names)}
+    return [j for j, w in enumerate(new) if _letters(w["word"]) in parts and doubted(w, old)]
+
+
 def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]) -> bool:
-    """Whether the hinted words `new`, where the plain pass heard `old`, bring in a glossary name not heard."""
-    return any(not old or not heard(part, old) for part in _new_name_parts(old, new, names))
+    """Whether the hinted words `new`, where the plain pass heard `old`, bring in a glossary name not heard
+    (or, with DOUBT "span", one the plain pass doubts)."""
+    return any(not old or not heard(part, old) for part in _new_name_parts(old, new, names)) or (
+        DOUBT == "span" and bool(_doubted_names(old, new, names)))
+
+
+def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
+               ) -> list[dict[str, Any]]:
+    """`new` marked as hinted, with DOUBT "word" each doubted name word replaced by the plain words heard
+    at its time."""
+    doubts = set(_doubted_names(old, new, names)) if DOUBT == "word" else set()
+    out: list[dict[str, Any]] = []
+    used: set[int] = set()
+    for j, w in enumerate(new):
+        if j not in doubts:
+            out.append({**w, "hinted": True})  # post_ner leaves the names it chose alone
+            continue
+        for i, o in enumerate(old):
+            if i not in used and _overlaps(o, w):
+                used.add(i)
+                out.append(o)
+    return out
 
 
 def _plain_case(plain: dict[str, Any], hinted: dict[str, Any]) -> dict[str, Any]:
@@ -149,9 +199,10 @@ def contested(first: list[dict[str, Any]], second: list[dict[str, Any]], names: 
         every or (i2 - i1) - (j2 - j1) >= KEEP_RUN or _new_name_parts(first[i1:i2], second[j1:j2], names))]
 
 
-def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], plain: set[int]
-              ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The hinted words, except the plain words in the opcodes `plain` and where both passes agree."""
+def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], plain: set[int],
+              names: tuple[str, ...] | list[str] = ()) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The hinted words, except the plain words in the opcodes `plain`, where both passes agree, and in
+    place of name words the plain pass doubts (`_undoubted`)."""
     b = [_key(w["word"]) for w in second]
     out: list[dict[str, Any]] = []
     taken: list[dict[str, str]] = []
@@ -162,6 +213,7 @@ def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: li
             continue
         if new and out and j1 and _key(out[-1]["word"]) == b[j1 - 1]:  # the punctuation before fits the new words
             out[-1] = _plain_case(out[-1], second[j1 - 1])
+        new = _undoubted(old, new, names)
         out.extend(new)
         taken.append({"from": " ".join(w["word"] for w in old), "to": " ".join(w["word"] for w in new)})
     return out, taken
@@ -195,7 +247,7 @@ def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names:
     ops, spans = _opcodes(first, second), _judged(first, second, names, judge, every)
     if not spans:
         return []
-    return [text(_assemble(first, second, ops, plain)[0]) for plain in (set(), *({k} for k in spans))]
+    return [text(_assemble(first, second, ops, plain, names)[0]) for plain in (set(), *({k} for k in spans))]
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
@@ -217,11 +269,11 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     spans = contested(first, second, names, every)
     by_spelling = {k for k in spans if _spelling_plain(first, second, ops, k, names)}
     if scores is None or judge is None:
-        return _assemble(first, second, ops, by_spelling)
-    base = text(_assemble(first, second, ops, set())[0])
+        return _assemble(first, second, ops, by_spelling, names)
+    base = text(_assemble(first, second, ops, set(), names)[0])
     plain = set()
     for k in _judged(first, second, names, judge, every):
-        flipped = text(_assemble(first, second, ops, {k})[0])
+        flipped = text(_assemble(first, second, ops, {k}, names)[0])
         if base in scores and flipped in scores:
             if value(scores[flipped], metric) > value(scores[base], metric):
                 plain.add(k)
@@ -229,7 +281,7 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
             plain.add(k)
     if judge == "agree":
         plain &= by_spelling
-    return _assemble(first, second, ops, plain)
+    return _assemble(first, second, ops, plain, names)
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],

@@ -3,7 +3,9 @@
 Spans of 1–3 words are compared (case-insensitive, punctuation aside) with each glossary name and with
 the distinctive words of multi-word names ("Morrow" of "Captain Morrow"). A span is replaced when the
 score reaches the threshold, unless a word that would change is a dictionary word used as such
-("castle" is left alone; "Kessol" or a capitalised "Castle" mid-sentence may be a garbled name). The punctuation around
+("castle" is left alone; "Kessol" or a capitalised "Castle" mid-sentence may be a garbled name), or a
+capitalised word the recogniser wrote while it saw the glossary (asr marks it "hinted") and that is no word
+of a glossary name: with the names in front of it, it chose another name. The punctuation around
 the span is kept; words get the glossary's spelling and share the span's time.
 """
 
@@ -35,6 +37,7 @@ class Token:
     start: float | None = None
     end: float | None = None
     probability: float | None = None
+    hinted: bool = False  # the asr stage took it from its pass that saw the glossary (asr_hints)
 
     @property
     def core(self) -> str:
@@ -99,6 +102,13 @@ def _other_name(tokens: list[Token], name: str, spelled: set[str]) -> bool:
     return any(t.core in spelled and t.core not in name.split() for t in tokens)
 
 
+def _chosen_name(tokens: list[Token], spelled: set[str]) -> bool:
+    """Whether a word of the span is a capitalised word the recogniser wrote while it saw the glossary that
+    is no word of a glossary name: it chose another name there (the spoken "Carrow" beside the glossary's
+    "Harrow" stays "Carrow")."""
+    return any(t.hinted and t.core[:1].isupper() and t.core not in spelled for t in tokens)
+
+
 def _replacement(tokens: list[Token], name: str) -> list[Token]:
     """The span's tokens rewritten as `name`, outer punctuation kept, times shared by character length."""
     words = name.split()
@@ -144,7 +154,7 @@ def correct_tokens(
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if said == target else fuzz.ratio(said, target)
                 if score >= threshold and not _protected(span, name, zipf, i in starts) and not _other_name(
-                        span, name, spelled):
+                        span, name, spelled) and not _chosen_name(span, spelled):
                     matches.append((score, n, i, name, text))
     matches.sort(key=lambda m: (-m[0], -m[1], m[2]))
     taken: set[int] = set()
@@ -168,7 +178,8 @@ def correct_segment(
     """A corrected copy of an ASR segment (text and words) and its corrections."""
     words = segment.get("words") or []
     if words:
-        tokens = [Token(w["word"], w.get("start"), w.get("end"), w.get("probability")) for w in words]
+        tokens = [Token(w["word"], w.get("start"), w.get("end"), w.get("probability"), bool(w.get("hinted")))
+                  for w in words]
     else:
         tokens = [Token(w) for w in str(segment.get("text", "")).split()]
     fixed, corrections = correct_tokens(tokens, names, zipf)
@@ -179,6 +190,6 @@ def correct_segment(
             c["start"] = segment.get("start")
     out = {**segment, "text": " ".join(t.word for t in fixed)}
     if words:
-        out["words"] = [{"start": t.start, "end": t.end, "word": t.word, "probability": t.probability}
-                        for t in fixed]
+        out["words"] = [{"start": t.start, "end": t.end, "word": t.word, "probability": t.probability,
+                         **({"hinted": True} if t.hinted else {})} for t in fixed]
     return out, corrections

@@ -178,3 +178,32 @@ def test_the_acoustics_may_only_overrule_plain_words_that_spelling_kept() -> Non
     assert text(merge(first, second, names, plain_better, judge="agree")[0]) == text(first)
     # a name spelling takes ("Castle" heard for "Kessel") is never weighed: nothing to score
     assert candidates(words("to Port Castle now."), words("to Port Kessel now."), NAMES, judge="agree") == []
+
+
+def timed(*spec: tuple[str, float, float, float]) -> list[dict[str, Any]]:
+    return [{"word": w, "start": a, "end": b, "probability": p} for w, a, b, p in spec]
+
+
+def test_a_name_word_written_unsure_over_a_word_heard_sure_is_replaced_by_it() -> None:
+    """The confidence guard (the spoken non-glossary "Lake Orwell", times and probabilities as decoded):
+    "Oriel." (p 0.02) where the plain pass heard "or well." (p 0.99) gives way to those words; the same name
+    over unsure words, or written sure, is taken."""
+    names = ("Lake Oriel", "Sergeant Hale")
+
+    def plain(p: float) -> list[dict[str, Any]]:
+        return timed(("we", 10.0, 10.5, 0.9), ("meet", 10.5, 10.98, 0.9), ("late", 10.98, 11.22, 0.54),
+                     ("or", 11.22, 11.36, 0.42), ("well.", 11.36, 11.76, p))
+
+    def hinted(p: float) -> list[dict[str, Any]]:
+        return timed(("we", 10.0, 10.5, 0.9), ("meet", 10.5, 10.9, 0.9), ("at", 10.9, 11.0, 0.39),
+                     ("Lake", 11.0, 11.24, 0.52), ("Oriel.", 11.24, 11.48, p))
+
+    assert text(merge(plain(0.99), hinted(0.02), names)[0]) == "we meet at Lake or well."
+    assert text(merge(plain(0.55), hinted(0.02), names)[0]) == "we meet at Lake Oriel."
+    assert text(merge(plain(0.99), hinted(0.5), names)[0]) == "we meet at Lake Oriel."
+
+
+def test_words_taken_from_the_hinted_pass_are_marked() -> None:
+    out, _ = merge(words("we sail to Port Castle now."), words("we sail to Port Kessel now."), NAMES)
+    assert [w["word"] for w in out if w.get("hinted")] == ["Kessel"]
+    assert all("hinted" not in w for w in merge(words("a b c"), words("a b c"), NAMES)[0])

@@ -77,22 +77,30 @@ def _texts(done: list[Result]) -> str:
     return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
 
 
-# Misses with the stage chosen on the development part (bench/names.py, 2026-11-28). Names, dev espeak:
-# on held-espeak-market the hinted pass has "Martin, Ilyra, Wren." where the plain one heard "mutton, and
-# out of her way." (Wren not spoken): spelling and acoustics keep the plain run, so "Sister Ilyra" after it
-# is lost too (the raw engine gets it and writes the unspoken "Wren"). Held-out (run once, stage final):
-# the hinted pass writes the glossary's "Lake Oriel" where the non-glossary "Lake Orwell" was spoken
-# ("or Will" / "or well" in the plain pass sound alike), as the raw engine with hints does, and post_ner
-# turns the spoken non-glossary "Carrow" (plain "Carro") into the glossary's "Harrow".
+# Misses with the stage chosen on the development part (bench/names.py, 2026-11-28; the dev part holds the
+# seen held-* and held2-* cases). Dev espeak: the spoken non-glossary "Lake Orwell" comes out as the
+# glossary's "Lake Oriel" (held2-espeak-ferry-slow: the plain pass heard "or Will." at p 0.55, under the
+# confidence guard's 0.95, which a lower bar would meet only by losing "Sergeant Hale" in flite). Held-out
+# (held3-*, run once with the final stage): "Lake Shelby" for the spoken "Lake Selby" (plain "Selby." p 0.85)
+# in both synthetic families and "Meyers" for "meters" (p 0.93) in the real one, as the raw engine with hints
+# does; names are lost where the plain pass heard a run of short words for fewer hinted words ("Did you call
+# that way? A toy" for "The duke, Ottway, Ottway,", "No sample has knocked her family" for "Nurse Amsel,
+# Doctor Fairweather"): the merge keeps such a run as one the hinted pass left out (KEEP_RUN).
 WER_MISSES = {
-    (True, "flite"): "held-out flite: WER 0.243 = raw engine with hints 0.243, but unspoken glossary names "
-                     "appear: Lake Oriel (for Lake Orwell; raw engine too) and Harrow (post_ner, for Carrow)",
-    (True, "espeak"): "held-out espeak: WER 0.223 < raw engine with hints 0.301, but the unspoken Lake Oriel "
-                      "appears (for Lake Orwell; raw engine with hints too)",
+    (False, "espeak"): "dev espeak: WER 0.227 < raw engine with hints 0.315, but the unspoken Lake Oriel appears "
+                       "(for Lake Orwell, plain 'or Will.' p 0.55; raw engine with hints too)",
+    (True, "flite"): "held-out flite: WER 0.168 > raw engine with hints 0.147, and the unspoken Lake Shelby "
+                     "appears (for Lake Selby, plain p 0.85; raw engine with hints too)",
+    (True, "espeak"): "held-out espeak: WER 0.505 > raw engine with hints 0.411, and the unspoken Lake Shelby "
+                      "appears (raw engine with hints too)",
+    (True, "real"): "held-out real: WER 0.222 < raw engine with hints 0.333, but the unspoken Meyers appears for "
+                    "'meters' (plain p 0.93; the raw engine with hints writes Gough, Forde and Meyers)",
 }
 NAME_MISSES = {
-    (False, "espeak"): "dev espeak: 22/27 names right, raw engine with hints 23/27 (held-espeak-market: Ilyra "
-                       "lost with a plain run kept against an invented Wren)",
+    (True, "flite"): "held-out flite: 14/17 names right, raw engine with hints 16/17 (held3-flite-mill: Ottway "
+                     "twice, a plain run of short words kept over the hinted names)",
+    (True, "espeak"): "held-out espeak: 8/17 names right, raw engine with hints 13/17 (plain runs of garbled "
+                      "short words kept over the hinted names: Nurse Amsel, Doctor Fairweather, Ottway, Ivy)",
 }
 
 
@@ -145,9 +153,9 @@ def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> No
     families = {(c.family, c.held_out) for c in nameset.CASES}
     assert {(f, h) for f in ("flite", "espeak", "real") for h in (False, True)} <= families
     held = [c for c in nameset.CASES if c.held_out]
-    assert all(c.name.startswith("held2-") for c in held) and sum(c.family != "real" for c in held) >= 4
+    assert all(c.name.startswith("held3-") for c in held) and sum(c.family != "real" for c in held) >= 4
     assert not {c.lines for c in held} & {c.lines for c in nameset.CASES if not c.held_out}  # nothing shared
-    assert {c.bed for c in nameset.CASES} == {"none", "noise", "music"}
+    assert {c.bed for c in nameset.CASES} == {"none", "noise", "music", "hum"}
     assert any(n in ("Hope", "Baker", "Grace", "Mason", "Rose") for c in nameset.CASES for n in c.glossary)
 
 

@@ -95,6 +95,23 @@ def test_unrelated_and_correct_words_are_untouched(heard: str) -> None:
     assert fix(heard) == (heard, [])
 
 
+def test_a_name_the_recogniser_chose_with_the_glossary_in_front_of_it_stays() -> None:
+    """asr marks the words it took from its pass with the glossary as hints ("hinted"): a capitalised one that
+    is no word of a glossary name was chosen over the glossary ("Carrow", not "Harrow"), and stays."""
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates(["Harrow", "Sergeant Hale"], zipf)
+    heard = segment("Nell is in Carrow until Sunday.")
+    assert correct_segment(heard, names, zipf)[0]["text"] == "Nell is in Harrow until Sunday."
+    heard["words"][3]["hinted"] = True
+    fixed, corrections = correct_segment(heard, names, zipf)
+    assert fixed["text"] == "Nell is in Carrow until Sunday." and not corrections
+    heard = segment("Then ask Sergeant Hail.")
+    heard["words"][2]["hinted"] = True  # a word of a glossary name does not stop the correction
+    assert correct_segment(heard, names, zipf)[0]["text"] == "Then ask Sergeant Hale."
+
+
 def test_correction_keeps_word_times_and_merges_words() -> None:
     from ner_correct import Token, correct_tokens, word_frequency
 
