@@ -13,6 +13,7 @@ from test_swarm_engine import engine, spec
 from runner.engine import EngineError
 
 pytestmark = pytest.mark.swarm
+TASK_START_S = 90
 
 
 def run_in_thread(e, s) -> tuple[threading.Thread, dict, list[str]]:
@@ -42,8 +43,18 @@ def running_on(cluster, label_value: str) -> str:
         found[:] = [name for name, cs in per_node.items() if any(c["State"] == "running" for c in cs)]
         return bool(found)
 
-    assert wait_until(look, 30), "the task never started"
+    # after the previous test killed a node and `healthy` restarted it, a loaded host once took over 30 s
+    # to start the next task on it (CI, 1 run in 9); the engine itself has no start deadline to test here
+    assert wait_until(look, TASK_START_S), f"the task never started:\n{swarm_state(cluster)}"
     return found[0]
+
+
+def swarm_state(cluster) -> str:
+    """The manager's nodes and tasks, for a failure message."""
+    nodes = cluster.manager.docker("node", "ls", check=False, quiet=True).stdout
+    services = cluster.manager.docker("service", "ls", "-q", check=False, quiet=True).stdout.split()
+    tasks = cluster.manager.docker("service", "ps", "--no-trunc", *services, check=False, quiet=True).stdout
+    return f"{nodes}\n{tasks if services else '(no service)'}"
 
 
 def test_node_killed_mid_stage_is_an_engine_error_naming_it(cluster, healthy, swarm_env, tmp_path):
