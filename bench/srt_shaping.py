@@ -20,7 +20,7 @@ from pathlib import Path
 import srt
 
 STAGE = Path(__file__).resolve().parents[1] / "stages" / "srt_generation"
-sys.path.insert(0, str(STAGE))
+sys.path[:0] = [str(STAGE), str(STAGE.parent / "common")]  # srtgen uses the stage library (reelstage_stage)
 from srtgen import build  # noqa: E402
 from srtgen.check import bends, hard_problems  # noqa: E402
 from srtgen.model import Cue, Limits, Word  # noqa: E402

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,13 +18,13 @@ from asr_chunks import Chunk, outside_speech, snap
 from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_gaps import CONTEXT_S, OVERLAP_S, kept, wordless
 from asr_hints import Hints, acoustic_scores, merge, suspects
+from reelstage_stage.sentences import ends_sentence
 
 SAMPLE_RATE = 16000
 SILENCE_RMS = 1e-4  # a chunk quieter than this is digital silence: nothing to transcribe
 # a sentence whose mean word probability is below this is a hallucination: measured 0.0001 for "Sound."
 # in padding and 0.04 for the glossary prompt read back from noise; real speech here scored 0.24 or more
 MIN_MEAN_PROBABILITY = 0.15
-SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
 # a word outside the VAD speech is kept when it is alone there (at most MAX_OUTSIDE_RUN words in a row), at
 # least this probable and this close to speech: a name heard at p=0.96 was dropped for a zero-length time in
 # a 250 ms gap between two spans; a hallucinated loop in a gap had 7 words at p 0.5-0.98
@@ -38,7 +37,6 @@ DECODE_OPTIONS = DECODE_PRESETS[DEFAULT_DECODE]  # what model.transcribe is aske
 # always), falling back up to temperature 1.0 there and inventing a word that the VAD filter then drops.
 # 0.3 s = the VAD's 0.1 s padding after speech + 0.2 s for a word end timed early; set a priori
 TAIL_S = 0.3
-TITLES = {"dr.", "mr.", "mrs.", "ms.", "st.", "prof.", "capt.", "lt.", "sgt.", "gen.", "col.", "jr.", "sr.", "mt."}
 
 
 @dataclass(frozen=True)
@@ -135,17 +133,12 @@ def nearest_edge(start: float, end: float, spans: list[tuple[float, float]]) -> 
     return min((edge for s, e in spans for edge in (s, e)), key=lambda edge: abs(edge - middle))
 
 
-def _ends_sentence(word: str) -> bool:
-    """A sentence ends here: final punctuation that is not a title ("Dr.") or an initial ("J.")."""
-    return word.endswith(SENTENCE_ENDS) and word.lower() not in TITLES and not re.fullmatch(r"\w\.", word)
-
-
 def sentences(words: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Split a run of words into segments at sentence ends; drop those unlikely to be speech."""
     segments, current = [], []
     for i, word in enumerate(words):
         current.append(word)
-        if _ends_sentence(word["word"]) or i == len(words) - 1:
+        if ends_sentence(word["word"]) or i == len(words) - 1:
             if sum(w["probability"] for w in current) / len(current) >= MIN_MEAN_PROBABILITY:
                 text = " ".join(w["word"] for w in current)
                 segments.append({"start": current[0]["start"], "end": current[-1]["end"], "text": text,

@@ -18,7 +18,7 @@ from french_scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = ROOT / "stages" / "srt_generation"
-sys.path.insert(0, str(STAGE))
+sys.path[:0] = [str(STAGE), str(STAGE.parent / "common")]  # srtgen uses the stage library (reelstage_stage)
 
 import spanish_scripts  # noqa: E402
 from srtgen.apertium import PAIRS, closed_like, names_of, plain_text, sentences, stream_text, translate  # noqa: E402
@@ -124,6 +124,23 @@ def test_each_word_takes_the_turn_that_overlaps_it_most() -> None:
 def test_groups_split_at_sentence_end_speaker_change_and_pause() -> None:
     words = say("One two. Three", 0.0, speaker="A") + say("four", 2.0, speaker="B") + say("five", 5.0, speaker="B")
     assert [[w.text for w in g] for g in split_groups(words)] == [["One", "two."], ["Three"], ["four"], ["five"]]
+
+
+@pytest.mark.parametrize("word", ["Dr.", "Mr.", "(Mrs.", "J.", "St."])
+def test_a_title_or_an_initial_does_not_end_a_sentence(word: str) -> None:
+    from reelstage_stage.sentences import ends_sentence
+
+    assert not ends_sentence(word)
+    assert all(ends_sentence(w) for w in ("awake?", "now.", '"Stop!"', "Go...", "Ende.)", "Drive."))
+
+
+def test_a_title_stays_with_its_name_across_an_odd_word_time() -> None:
+    """Whisper timed "Alvarez" 0.58 s after "Dr." (a zero-length word at the next timestamp, inside one VAD
+    span): the cue must not end after "Dr.", which is no sentence end."""
+    words = [Word(0.924, 1.42, "Dr."), Word(2.0, 2.0, "Alvarez,"), *say("are you awake?", 2.32)]
+    assert [[w.text for w in g] for g in split_groups(words)] == [["Dr.", "Alvarez,", "are", "you", "awake?"]]
+    assert [s.content for s in subtitles(words)] == ["Dr. Alvarez, are you awake?"]
+    assert break_cost("Dr.", "Alvarez,") > break_cost("awake?", "I")
 
 
 # ---- cues and timing -----------------------------------------------------------------------------

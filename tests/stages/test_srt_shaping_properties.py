@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 STAGE = Path(__file__).resolve().parents[2] / "stages" / "srt_generation"
-sys.path.insert(0, str(STAGE))
+sys.path[:0] = [str(STAGE), str(STAGE.parent / "common")]  # srtgen uses the stage library (reelstage_stage)
 
 from srtgen.check import bends, hard_problems  # noqa: E402
 from srtgen.model import Limits, Word  # noqa: E402

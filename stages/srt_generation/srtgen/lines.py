@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import combinations, pairwise
 
+from reelstage_stage.sentences import CLOSERS, ends_sentence
+
 CONJUNCTIONS = frozenset({
     "and", "but", "or", "nor", "so", "yet", "because", "although", "though", "while", "whereas", "if", "unless",
     "until", "since", "when", "whenever", "where", "that", "which", "who", "whom", "whose", "than", "as",
@@ -18,8 +20,6 @@ BINDING = frozenset({
     "some", "any", "no", "every", "i", "you", "he", "she", "we", "they", "it", "mr", "mrs", "ms", "dr", "is",
     "are", "was", "were", "be", "been", "am", "not", "very",
 })
-CLOSERS = "\"')]»”’"
-SENTENCE_END = (".", "?", "!", "…")
 CLAUSE_END = (",", ";", ":", "—", "–")
 
 
@@ -32,15 +32,12 @@ def _is_capitalised(word: str) -> bool:
     return len(core) > 1 and core[0].isupper() and not core.startswith("I'")
 
 
-def ends_sentence(word: str) -> bool:
-    """True when the word closes a sentence."""
-    return word.rstrip(CLOSERS).endswith(SENTENCE_END)
 
 
 def break_cost(before: str, after: str) -> float:
     """Cost of breaking between two words: 0 after a sentence, high inside a name or after an article."""
     tail = before.rstrip(CLOSERS)
-    if tail.endswith(SENTENCE_END):
+    if ends_sentence(before):
         return 0.0
     if tail.endswith(CLAUSE_END):
         return 0.5
