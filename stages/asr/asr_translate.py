@@ -74,15 +74,13 @@ def _translated_words(raw_segments: list[dict[str, Any]], chunk: Chunk, spans: l
 def decode_translation(model: Any, samples: Any, source_language: str | None) -> dict[str, Any]:
     """The translate task's raw output for one chunk as plain JSON data (what the checkpoint stores)."""
     import numpy as np
-    from asr_whisper import DECODE_OPTIONS, SILENCE_RMS
+    from asr_whisper import DECODE_OPTIONS, SILENCE_RMS, raw_segments
 
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"segments": []}
     options = {**DECODE_OPTIONS, **TRANSLATE_OPTIONS}
     found, _ = model.transcribe(samples, language=source_language, task="translate", **options)
-    return {"segments": [{"words": [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
-                                     "probability": float(w.probability)} for w in seg.words or []]}
-                         for seg in found]}
+    return {"segments": raw_segments(found)}  # every window: the translated words' times are approximate
 
 
 def translate_chunks(

@@ -165,6 +165,12 @@ def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | N
         samples, language=language, initial_prompt=prompt or None, hotwords=hotwords or None,
         **(DECODE_OPTIONS if options is None else options),
     )
+    return {"language": info.language, "segments": raw_segments(found, until)}
+
+
+def raw_segments(found: Any, until: float | None = None) -> list[dict[str, Any]]:
+    """faster-whisper's segments as plain JSON data (their timed words), read from its generator up to
+    `until` - TAIL_S when given (see TAIL_S)."""
     segments = []
     for seg in found:
         words = [{"start": float(w.start), "end": float(w.end), "word": str(w.word),
@@ -172,7 +178,7 @@ def _pass(model: Any, samples: np.ndarray, language: str | None, prompt: str | N
         segments.append({"words": words})
         if until is not None and words and words[-1]["end"] >= until - TAIL_S:
             break
-    return {"language": info.language, "segments": segments}
+    return segments
 
 
 def _file_words(raw_segments: list[dict[str, Any]], offset: float, spans: list[tuple[float, float]]
