@@ -595,8 +595,11 @@ def test_stage_without_words_or_transcript_exits_2(tmp_path: Path) -> None:
 @pytest.mark.docker
 @pytest.mark.images
 def test_image_runs_as_user_without_network(run_image: RunImage, tmp_path: Path) -> None:
-    words = say("Doctor Alvarez, are you awake?", 1.0) + say("I am now, Captain Morrow.", 3.2)
-    transcript = {"language": "en", "segments": [{"start": 1.0, "end": 5.0, "text": "", "words": [
+    # "Alvarez" timed 0.58 s after "Dr." as Whisper did on a generated movie: the image's shared sentence
+    # rule (reelstage_stage.sentences) keeps the title with its name
+    words = [Word(0.924, 1.42, "Dr."), Word(2.0, 2.0, "Alvarez,"), *say("are you awake?", 2.32),
+             *say("I am now, Captain Morrow.", 4.2)]
+    transcript = {"language": "en", "segments": [{"start": 0.924, "end": 6.0, "text": "", "words": [
         {"start": w.start, "end": w.end, "word": w.text, "probability": 1.0} for w in words]}]}
     (tmp_path / "transcript.json").write_text(json.dumps(transcript))
     (tmp_path / "media.json").write_text(json.dumps({"duration": 9.0, "fps": 23.976}))
@@ -606,5 +609,7 @@ def test_image_runs_as_user_without_network(run_image: RunImage, tmp_path: Path)
         "--max-duration", "7.0"], files={"transcript.json": tmp_path / "transcript.json",
                                         "media.json": tmp_path / "media.json"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert len(list(srt.parse((out / "subtitles.srt").read_text(encoding="utf-8")))) == 2
+    subs = list(srt.parse((out / "subtitles.srt").read_text(encoding="utf-8")))
+    assert len(subs) == 2
+    assert subs[0].content == "Dr. Alvarez, are you awake?"
     assert json.loads((out / "quality.json").read_text())["total_violations"] == 0
