@@ -66,6 +66,26 @@ def test_a_word_or_two_only_the_plain_pass_has_is_a_disagreement_not_a_gap() -> 
     assert merged("Then we sail to the port now.", "Then we sail now.") == "Then we sail to the port now."
 
 
+def spread(text: str, start: float, end: float) -> list[dict[str, Any]]:
+    """The words of `text` spread evenly over start..end."""
+    step = (end - start) / len(text.split())
+    return [{"word": w, "start": start + i * step, "end": start + (i + 1) * step, "probability": 0.5}
+            for i, w in enumerate(text.split())]
+
+
+def test_fewer_hinted_words_over_the_same_time_are_another_reading_not_a_gap() -> None:
+    """held3-espeak-clinic: the plain pass heard a run of short garbled words where the hinted pass heard the
+    names; the hinted words cover the same time, so nothing was left out."""
+    names = ("Nurse Amsel", "Doctor Fairweather", "Kelvedon")
+    first = spread("No sample has knocked her family and I've seen", 0.0, 3.0) + spread("the boy.", 3.0, 3.6)
+    second = spread("Nurse Amsel, Doctor Fairweather, seen", 0.0, 3.0) + spread("the boy.", 3.0, 3.6)
+    out = " ".join(w["word"] for w in merge(first, second, names)[0])
+    assert out == "Nurse Amsel, Doctor Fairweather, seen the boy."
+    short = spread("Nurse Amsel,", 0.0, 1.0) + spread("the boy.", 3.0, 3.6)  # two words over a third of the time
+    out = " ".join(w["word"] for w in merge(first, short, names)[0])
+    assert out.startswith("No sample has knocked her family")
+
+
 def test_only_chunks_that_sound_like_a_name_are_decoded_again() -> None:
     assert suspects(words("we sail to Port Castle"), NAMES)
     assert suspects(words("Tell Quarin we are ready"), NAMES)
@@ -207,3 +227,4 @@ def test_words_taken_from_the_hinted_pass_are_marked() -> None:
     out, _ = merge(words("we sail to Port Castle now."), words("we sail to Port Kessel now."), NAMES)
     assert [w["word"] for w in out if w.get("hinted")] == ["Kessel"]
     assert all("hinted" not in w for w in merge(words("a b c"), words("a b c"), NAMES)[0])
+
