@@ -186,7 +186,10 @@ def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tupl
     used: set[int] = set()
     for j, w in enumerate(new):
         if j not in doubts:
-            out.append({**w, "hinted": True})  # post_ner leaves the names it chose alone
+            heard_there = [o["probability"] for o in old if _overlaps(o, w)]
+            # post_ner leaves the names it chose alone; asr_whisper.sentences weighs the plain pass's
+            # probability of what it heard there as evidence of speech (a name's own is the prompt's)
+            out.append({**w, "hinted": True, **({"plain_probability": max(heard_there)} if heard_there else {})})
             continue
         for i, o in enumerate(old):
             if i not in used and _overlaps(o, w):

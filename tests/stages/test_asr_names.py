@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
 from asr_hints import candidates, merge, sound, suspects, text  # noqa: E402
+from asr_whisper import sentences  # noqa: E402
 
 NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
          "Brenholm", "Doctor Vashti")
@@ -228,3 +229,21 @@ def test_words_taken_from_the_hinted_pass_are_marked() -> None:
     assert [w["word"] for w in out if w.get("hinted")] == ["Kessel"]
     assert all("hinted" not in w for w in merge(words("a b c"), words("a b c"), NAMES)[0])
 
+
+def test_a_sentence_of_hinted_names_is_speech_where_the_plain_pass_heard_words() -> None:
+    """held3-espeak-mill-slow: "Dunmere, Stock, Tagaine." came from the hinted pass at p 0.00-0.13 (a name's
+    probability is the prompt's prior) and was dropped as unlikely speech, over plain words at p 0.3-0.9."""
+    names = ("Dunmere", "Archer")
+    first = spread("don't be a stop, takgein.", 0.0, 2.0)
+    for w, p in zip(first, (0.69, 0.91, 0.92, 0.61, 0.27), strict=True):
+        w["probability"] = p
+    second = spread("Dunmere, Stock, Tagaine.", 0.0, 2.0)
+    for w, p in zip(second, (0.0, 0.01, 0.13), strict=True):
+        w["probability"] = p
+    out, _ = merge(first, second, names)
+    assert [s["text"] for s in sentences(out)] == ["Dunmere, Stock, Tagaine."]
+    # the glossary prompt read back where the plain pass heard nothing is still dropped
+    read_back = spread("Dunmere, Archer.", 5.0, 6.0)
+    for w in read_back:
+        w["probability"] = 0.04
+    assert sentences(merge(first, second + read_back, names)[0])[1:] == []
