@@ -6,7 +6,7 @@ programs silero_vad → asr → post_ner without and with the glossary, names sp
 invented (glossary names in the text that were not spoken), and the asr stage's seconds. Everything runs
 on the host (`make test-deps`), tiny.en int8.
 
-    PYTHONPATH=. .venv/bin/python bench/names.py [--cases NAME ...] [--asr-arg=--flag ...] [--json FILE]
+    PYTHONPATH=. .venv/bin/python bench/names.py [--cases NAME ...] [--asr-arg=--flag ...] [--json FILE] [--blind]
 
 Measured 2026-11-28 on the shared 2-core host (asr seconds are noisy under load). Parts: "dev" is the
 development part; it now holds the first and the second held-out parts too (cases held-* and held2-*: SEEN,
@@ -215,8 +215,11 @@ def main() -> None:
     parser.add_argument("--asr-arg", action="append", default=[], help="extra argument for the asr stage")
     parser.add_argument("--json", type=Path, help="also write rows and texts here")
     parser.add_argument("--texts", action="store_true", help="print each clip's transcripts")
+    parser.add_argument("--blind", action="store_true",
+                        help="also run nameset.BLIND, the fourth held-out part (only once the stage is final)")
     args = parser.parse_args()
-    cases = [c for c in nameset.CASES if not args.cases or c.name in args.cases]
+    pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
+    cases = [c for c in pool if not args.cases or c.name in args.cases]
     rows, texts = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-names-") as tmp:
         for case in cases:

@@ -9,7 +9,7 @@ candidate text of a contested span with tiny.en (asr_acoustic.score_texts, also 
 pooled WER per part and voice family, and names right/spoken +invented, beside the raw engine with hints
 (bare faster-whisper on the whole file: the baseline of issue 9).
 
-    PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...]
+    PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...] [--blind]
 
 Results: see bench/names.py's docstring (the "alternatives" table).
 """
@@ -225,12 +225,15 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench-names-merge"))
     parser.add_argument("--pad", type=float, action="append", help="chunk padding in s (default: 0.2 and 1.0)")
     parser.add_argument("--cases", nargs="*", help="case names (default: all)")
+    parser.add_argument("--blind", action="store_true",
+                        help="also run nameset.BLIND, the fourth held-out part (only once the stage is final)")
     args = parser.parse_args()
     from faster_whisper import WhisperModel
 
     model = WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8", local_files_only=True)
     zipf = word_frequency("en")
-    cases = [c for c in nameset.CASES if not args.cases or c.name in args.cases]
+    pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
+    cases = [c for c in pool if not args.cases or c.name in args.cases]
     args.cache.mkdir(parents=True, exist_ok=True)
     prepared = {c.name: prepare(c, args.cache) for c in cases}
     raw = {name: stagechain.raw_transcribe(p[0].audio, p[1])[0] for name, p in prepared.items()}

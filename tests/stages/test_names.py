@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import wave
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -157,6 +158,36 @@ def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> No
     assert not {c.lines for c in held} & {c.lines for c in nameset.CASES if not c.held_out}  # nothing shared
     assert {c.bed for c in nameset.CASES} == {"none", "noise", "music", "hum"}
     assert any(n in ("Hope", "Baker", "Grace", "Mason", "Rose") for c in nameset.CASES for n in c.glossary)
+
+
+def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
+    """BLIND, the fourth held-out part (no ASR here: it stays blind until the stage is final): flite and espeak
+    with 2+ clips each, every clip builds with its reference text and a WAV of the stated duration, absent and
+    spoken glossary names, and no script line shared with CASES."""
+    blind = nameset.BLIND
+    assert all(c.name.startswith("held4-") and c.held_out for c in blind)
+    assert not {c.name for c in blind} & {c.name for c in nameset.CASES}
+    assert all(sum(c.family == f for c in blind) >= 2 for f in ("flite", "espeak")), [c.name for c in blind]
+    lines = {text for c in blind for _, text, _ in c.lines if text}
+    assert not lines & {text for c in nameset.CASES for _, text, _ in c.lines}
+    for c in sorted(blind, key=lambda c: c.family == "real"):  # the real clip last: it may skip
+        assert nameset.case(c.name) is c
+        try:
+            clip = nameset.make_clip(c, tmp_path)
+        except FileNotFoundError as exc:  # the recordings: make test-deps fetches them
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(str(exc))
+        with wave.open(str(clip.audio)) as w:
+            assert (w.getframerate(), w.getnchannels()) == (16000, 1)
+            assert abs(w.getnframes() / 16000 - clip.duration_s) < 0.01
+        speech = sum(e - s for s, e in clip.spans)
+        gaps = sum(gap for _, _, gap in c.lines)
+        assert abs(clip.duration_s - (1 + speech + gaps + 1)) < 0.01 and speech > 0.2 * len(clip.text.split())
+        assert clip.absent, c.name
+        if c.family == "real":
+            assert clip.text == nameset.NPM_RECORDINGS[c.lines[0][0]][1] and not clip.spoken
+        else:
+            assert clip.text == " ".join(text for _, text, _ in c.lines)
+            assert len(clip.spoken) >= 3 and 80 <= clip.words_per_minute <= 320, (c.name, clip.words_per_minute)
 
 
 @pytest.mark.docker
