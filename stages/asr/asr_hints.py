@@ -146,9 +146,11 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def doubted(word: dict[str, Any], old: list[dict[str, Any]]) -> bool:
     """Whether the hinted pass wrote `word` unsure (p < UNSURE_NAME) over a word the plain pass `old` was
-    sure of (p >= SURE_PLAIN) at the same time (the confidence guard; never when SURE_PLAIN is None)."""
+    sure of (p >= SURE_PLAIN) at the same time (the confidence guard; never when SURE_PLAIN is None). A plain
+    word Whisper gave no duration is not placed in the audio, so it proves nothing ("lot" at p 0.98 over
+    5.6-5.6 s took "Ottway?" away: held3-espeak-mill-slow)."""
     return SURE_PLAIN is not None and word["probability"] < UNSURE_NAME and any(
-        o["probability"] >= SURE_PLAIN and _overlaps(o, word) for o in old)
+        o["probability"] >= SURE_PLAIN and o["end"] > o["start"] and _overlaps(o, word) for o in old)
 
 
 def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]

@@ -224,6 +224,15 @@ def test_a_name_word_written_unsure_over_a_word_heard_sure_is_replaced_by_it() -
     assert text(merge(plain(0.99), hinted(0.5), names)[0]) == "we meet at Lake Oriel."
 
 
+def test_a_sure_plain_word_without_a_duration_proves_nothing() -> None:
+    """held3-espeak-mill-slow: "lot" at p 0.98 over 5.6-5.6 s took the right "Ottway?" (p 0.01) away."""
+    plain = timed(("call", 5.0, 5.3, 0.67), ("a", 5.3, 5.6, 0.57), ("lot", 5.6, 5.6, 0.98), ("with?", 5.6, 5.9, 0.41))
+    hinted = timed(("call", 5.0, 5.3, 0.67), ("Ottway?", 5.3, 5.8, 0.01))
+    assert text(merge(plain, hinted, ("Ottway",))[0]) == "call Ottway?"
+    plain[2]["end"] = 5.7  # the same word placed in the audio: the guard holds
+    assert text(merge(plain, hinted, ("Ottway",))[0]) == "call a lot with?"
+
+
 def test_words_taken_from_the_hinted_pass_are_marked() -> None:
     out, _ = merge(words("we sail to Port Castle now."), words("we sail to Port Kessel now."), NAMES)
     assert [w["word"] for w in out if w.get("hinted")] == ["Kessel"]
