@@ -177,21 +177,35 @@ def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[
         DOUBT == "span" and bool(_doubted_names(old, new, names)))
 
 
+def _marked(word: dict[str, Any], old: list[dict[str, Any]], name_words: set[str]) -> dict[str, Any]:
+    """A word taken from the hinted pass, marked "hinted" (post_ner leaves the names it chose alone), with
+    what the plain pass `old` heard at its time: the highest probability there ("plain_probability": the
+    evidence of speech asr_whisper.sentences weighs, a name's own being the prompt's) and, for a glossary
+    name word (`name_words`), its words when they differ ("heard_plain": post_ner lists the choice beside
+    its own corrections, for the review list)."""
+    there = [o for o in old if _overlaps(o, word)]
+    out = {**word, "hinted": True}
+    if there:
+        out["plain_probability"] = max(o["probability"] for o in there)
+        said = " ".join(o["word"] for o in there)
+        if _letters(word["word"]) in name_words and _letters(said) != _letters(word["word"]):
+            out["heard_plain"] = said
+    return out
+
+
 def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
                ) -> list[dict[str, Any]]:
-    """`new` marked as hinted, with DOUBT "word" each doubted name word replaced by the plain words heard
+    """`new` marked (`_marked`), with DOUBT "word" each doubted name word replaced by the plain words heard
     at its time."""
     doubts = set(_doubted_names(old, new, names)) if DOUBT == "word" else set()
     if INVENTED == "word":
         doubts |= set(_unheard_names(old, new, names))
+    name_words = {_letters(w) for p in _new_name_parts(old, new, names) for w in p.split()}
     out: list[dict[str, Any]] = []
     used: set[int] = set()
     for j, w in enumerate(new):
         if j not in doubts:
-            heard_there = [o["probability"] for o in old if _overlaps(o, w)]
-            # post_ner leaves the names it chose alone; asr_whisper.sentences weighs the plain pass's
-            # probability of what it heard there as evidence of speech (a name's own is the prompt's)
-            out.append({**w, "hinted": True, **({"plain_probability": max(heard_there)} if heard_there else {})})
+            out.append(_marked(w, old, name_words))
             continue
         for i, o in enumerate(old):
             if i not in used and _overlaps(o, w):

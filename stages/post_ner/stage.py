@@ -1,6 +1,8 @@
 """post_ner stage: correct near-miss glossary names in the transcript, then find named entities.
 
 Writes the corrected `transcript.json` (the asr shape) and `entities.json` (entities, corrections, model).
+The corrections are post_ner's (`"by": "post_ner"`) and the glossary names asr took from its hinted pass
+over other words its plain pass heard (`"by": "asr"`, ner_choices): the review list shows both.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ner_choices import hinted_choices
 from ner_correct import candidates, correct_segment, word_frequency
 from ner_entities import find_entities, load_nlp
 from reelstage_stage import BadInput, emit_info, emit_note, emit_progress, run_stage, write_json_atomic
@@ -64,7 +67,9 @@ def main(argv: list[str]) -> None:
     for index, segment in enumerate(transcript["segments"]):
         fixed, made = correct_segment(segment, names, zipf)
         segments.append(fixed)
-        corrections.extend({**c, "segment": index} for c in made)
+        corrections.extend({**c, "segment": index, "by": "post_ner"} for c in made)
+        corrections.extend(hinted_choices(segment, index))
+    corrections.sort(key=lambda c: (c["start"] is None, c["start"] or 0.0))
     emit_progress(0.5, f"{len(corrections)} corrections")
     loaded = load_nlp(language)
     if loaded is None:

