@@ -345,15 +345,15 @@ CASES: tuple[Case, ...] = (
                                                  ((1, 0.0), (2, 0.6), (3, 0.4), (4, 0.8), (5, 0.5))),
          HELD_CARDS_GLOSSARY, bed="music", seed=25),
     # HELD-OUT (third): never used to choose anything; voice pairs, variants, rates and the hum bed not in dev
-    Case("held3-flite-mill", "flite", True, _voiced(HELD_MILL, ("rms", "kal16")), HELD_MILL_GLOSSARY,
+    Case("held3-flite-mill", "flite", False, _voiced(HELD_MILL, ("rms", "kal16")), HELD_MILL_GLOSSARY,
          rate=1.2, bed="hum", seed=31),
-    Case("held3-flite-clinic-fast", "flite", True, _voiced(HELD_CLINIC, ("kal16", "slt")), HELD_CLINIC_GLOSSARY,
+    Case("held3-flite-clinic-fast", "flite", False, _voiced(HELD_CLINIC, ("kal16", "slt")), HELD_CLINIC_GLOSSARY,
          rate=1.4, bed="music", seed=32),
-    Case("held3-espeak-mill-slow", "espeak", True, _voiced(HELD_MILL, ("en-029+m2", "en-gb-x-gbclan+f1")),
+    Case("held3-espeak-mill-slow", "espeak", False, _voiced(HELD_MILL, ("en-029+m2", "en-gb-x-gbclan+f1")),
          HELD_MILL_GLOSSARY, rate=0.9, bed="hum", seed=33),
-    Case("held3-espeak-clinic", "espeak", True, _voiced(HELD_CLINIC, ("en-us-nyc+klatt4", "en-gb-scotland+m6")),
+    Case("held3-espeak-clinic", "espeak", False, _voiced(HELD_CLINIC, ("en-us-nyc+klatt4", "en-gb-scotland+m6")),
          HELD_CLINIC_GLOSSARY, rate=1.3, bed="noise", seed=34),
-    Case("held3-real-raw", "real", True, (("goforward", "", 0.0), ("dhd.2934z", "", 0.7)), HELD_RAW_GLOSSARY,
+    Case("held3-real-raw", "real", False, (("goforward", "", 0.0), ("dhd.2934z", "", 0.7)), HELD_RAW_GLOSSARY,
          bed="hum", seed=35),
 )
 
