@@ -143,7 +143,9 @@ def correct_tokens(
     spelled = {w for n in names for w in n.split()}  # words of glossary names, as the glossary writes them
     matches = []
     for name in names:
-        target, size = _norm(name), len(name.split())
+        # the name with its title abbreviations written out: the "Quillan" of a right "Dr. Quillan" is no
+        # near miss of it ("dr quillan" made it one: "Dr. Dr. Quillan"), and "doctor Quillan" is the name
+        target, size = " ".join(TITLES.get(w, w) for w in _norm(name).split()), len(name.split())
         name_words = set(target.split())
         for n in range(max(1, size - 1), min(MAX_SPAN, size + 1) + 1):
             for i in range(len(tokens) - n + 1):
