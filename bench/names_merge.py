@@ -172,6 +172,10 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("the stage, confidence guard sure 0.5", "both", setting(guarded, SURE_PLAIN=0.5)),
     ("the stage, confidence guard unsure 0.2", "both", setting(guarded, UNSURE_NAME=0.2)),
     ("the former stage (no confidence guard, no marks)", "both", unmarked(setting(guarded, SURE_PLAIN=None))),
+    # stop 14 (chosen on dev, held3 included): a plain run is kept only where the hinted pass left its time empty
+    ("the stage without LEFT_OUT_COVER (a run kept wherever 3 words fewer)", "both",
+     setting(guarded, LEFT_OUT_COVER=None)),
+    ("the stage, unheard names replaced word by word (INVENTED word)", "both", setting(guarded, INVENTED="word")),
     # POST HOC (thought of after the one run of the third held-out part, which lost names to plain runs)
     ("POST HOC the stage, KEEP_RUN 5", "both", setting(guarded, KEEP_RUN=5)),
     ("POST HOC the stage, KEEP_RUN 8", "both", setting(guarded, KEEP_RUN=8)),
