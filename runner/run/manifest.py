@@ -108,6 +108,33 @@ def set_aside_corrupt(workdir: Path) -> Path | None:
     return kept
 
 
+def new_manifest(workdir: Path, run_id: str) -> dict:
+    """The manifest of a work folder no run has written yet."""
+    now = utc_now()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "created_at": now,
+        "updated_at": now,
+        "workdir": str(workdir),
+        "config": {},
+        "input": {},
+        "pipeline": {
+            "status": "pending",
+            "stages": [],
+            "completed_stages": [],
+            "next_stage": None,
+            "current_stage": None,
+            "started_at": None,
+            "ended_at": None,
+            "error": None,
+            "exit_code": None,
+            "runs": [],
+        },
+        "stages": {},
+    }
+
+
 def new_stage_entry(index: int, dirname: str, critical: bool) -> dict:
     return {
         "index": index,
@@ -146,31 +173,7 @@ class Manifest:
     def open(cls, workdir: Path, run_id: str) -> Manifest:
         """Load the work folder's manifest, or start a new one."""
         data = read_manifest(workdir)
-        if data is None:
-            now = utc_now()
-            data = {
-                "schema_version": SCHEMA_VERSION,
-                "run_id": run_id,
-                "created_at": now,
-                "updated_at": now,
-                "workdir": str(workdir),
-                "config": {},
-                "input": {},
-                "pipeline": {
-                    "status": "pending",
-                    "stages": [],
-                    "completed_stages": [],
-                    "next_stage": None,
-                    "current_stage": None,
-                    "started_at": None,
-                    "ended_at": None,
-                    "error": None,
-                    "exit_code": None,
-                    "runs": [],
-                },
-                "stages": {},
-            }
-        return cls(workdir, data)
+        return cls(workdir, new_manifest(workdir, run_id) if data is None else data)
 
     @property
     def stages(self) -> dict[str, dict]:
