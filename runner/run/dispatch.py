@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from runner.errors import EXIT_USAGE
 from runner.run.context import StageOutcome
-from runner.run.movie import MovieRun, ReadyStage
+from runner.run.deciding import ReadyStage
+from runner.run.movie import MovieRun
 from runner.run.resources import Grant
 from runner.run.scheduler import Job, Scheduler
 
