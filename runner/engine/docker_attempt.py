@@ -8,95 +8,26 @@ Interrupted lands at, `run()` stops and removes the container before re-raising 
 (reason "interrupted") attached.
 
 Engine loss: the wait's connection breaking, the container vanishing, or an exit we did not cause
-while the engine stops answering, are raised as EngineLost, not as a failed stage.
+while the engine stops answering, are raised as EngineLost, not as a failed stage (docker_errors.py).
+The create arguments are in docker_create.py, the log and exit threads in docker_output.py, the
+stop and removal in docker_cleanup.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import secrets
-import threading
 import time
 from collections.abc import Callable
 
 import docker
 import docker.errors
-import requests.exceptions
-import urllib3.exceptions
-from docker.types import DeviceRequest
-from docker.types import Mount as DockerMount
 
-from .base import ContainerSpec, EngineError, EngineLost, ImageMissing, Interrupted, LineSink, RunResult
-from .lines import LineSplitter
+from .base import ContainerSpec, EngineError, ImageMissing, Interrupted, LineSink, RunResult
+from .docker_cleanup import halt, remove_attempt_container
+from .docker_create import create_kwargs, new_container_name
+from .docker_errors import ENGINE_ERRORS, engine_error, inspect_not_lost, lost_or_error
+from .docker_output import ContainerOutput
 from .shield import critical
 from .stats import StatsSampler
-
-TRANSPORT_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    urllib3.exceptions.ProtocolError,
-    ConnectionError,
-)
-ENGINE_ERRORS = (docker.errors.APIError, *TRANSPORT_ERRORS)
-# exits that mean "killed by a signal from outside" (SIGTERM, SIGKILL): the engine's own shutdown
-# does that to running containers, so these are checked against the engine still answering
-_KILLED_CODES = (128 + 15, 128 + 9)
-_LOSS_PROBE_S = 3.0
-
-
-def engine_error(exc: BaseException) -> EngineError:
-    if isinstance(exc, docker.errors.APIError):
-        return EngineError(f"Docker engine error: {exc.explanation or exc}")
-    return EngineError(f"cannot talk to the Docker engine: {exc}")
-
-
-def new_container_name() -> str:
-    return f"reelstage-{secrets.token_hex(8)}"
-
-
-def create_kwargs(spec: ContainerSpec, name: str) -> dict:
-    """The SDK's `containers.create` arguments for a spec (least privilege unless the spec says otherwise)."""
-    kwargs: dict = {
-        "image": spec.image,
-        "command": list(spec.command),
-        "name": name,
-        "mounts": [
-            DockerMount(target=m.target, source=m.source, type="bind", read_only=m.read_only) for m in spec.mounts
-        ],
-        "environment": dict(spec.env),
-        "labels": dict(spec.labels),
-        "init": True,
-        "detach": True,
-        "network_mode": spec.network,
-        "stdin_open": False,
-        "tty": False,
-        "cap_drop": list(spec.cap_drop) or None,
-        "cap_add": list(spec.cap_add) or None,
-        "security_opt": list(spec.security_opt) or None,
-    }
-    if spec.pids_limit:
-        kwargs["pids_limit"] = spec.pids_limit
-    if spec.cpu_limit:
-        kwargs["nano_cpus"] = int(spec.cpu_limit * 1e9)
-    if spec.memory_limit_bytes:
-        kwargs["mem_limit"] = spec.memory_limit_bytes
-        kwargs["memswap_limit"] = spec.memory_limit_bytes  # no swap beyond the limit: OOM, not thrashing
-    if spec.user:
-        kwargs["user"] = spec.user
-    if spec.working_dir:
-        kwargs["working_dir"] = spec.working_dir
-    if spec.gpus:
-        kwargs["device_requests"] = [
-            DeviceRequest(
-                driver=g.driver,
-                count=g.count if not g.device_ids else None,
-                device_ids=list(g.device_ids) or None,
-                capabilities=[list(g.capabilities)],
-            )
-            for g in spec.gpus
-        ]
-    return kwargs
 
 
 class DockerAttempt:
@@ -107,10 +38,7 @@ class DockerAttempt:
         self.spec = spec
         self.name = spec.name or new_container_name()
         self.container = None  # assigned inside a critical block only
-        self.splitter = LineSplitter(on_line)
-        self.reader: threading.Thread | None = None
-        self.exited = threading.Event()
-        self.outcome: dict = {}
+        self.output = ContainerOutput(on_line)
         self.stopped_by_us = False
         self.started = time.monotonic()
         self.leftover: str | None = None  # a container we could not remove (engine gone)
@@ -132,7 +60,7 @@ class DockerAttempt:
             except Interrupted:
                 with critical():
                     self._halt()
-                self._drain(wait_s=2.0)
+                self.output.drain(wait_s=2.0)
                 raise
             finally:
                 if ended and remove_later is not None:
@@ -145,31 +73,32 @@ class DockerAttempt:
             raise
 
     def _lifecycle(self) -> RunResult:
+        output = self.output
         try:
             with critical():
                 self._create()
             with critical():
                 self._start()
-            if not self.exited.wait(timeout=max(0.0, self.spec.timeout_s)):
+            if not output.exited.wait(timeout=max(0.0, self.spec.timeout_s)):
                 with critical():
                     self._halt()
-                self.exited.wait(timeout=self.spec.grace_s + 5)
-                self._drain()
+                output.exited.wait(timeout=self.spec.grace_s + 5)
+                output.drain()
                 return self._result("timeout")
-            self._drain()
-            if "error" in self.outcome:
-                raise self.outcome["error"]
-            code = int(self.outcome["code"])
+            output.drain()
+            if "error" in output.outcome:
+                raise output.outcome["error"]
+            code = int(output.outcome["code"])
             if code != 0:
-                self._check_not_lost(code)
+                self.state = inspect_not_lost(self.client, self.name, code, self.stopped_by_us)
             return self._result("ok" if code == 0 else "oom" if self.state.get("OOMKilled") else "exit_code")
         except (Interrupted, EngineError):
             raise
         except ENGINE_ERRORS as exc:
-            raise self._lost_or_error(exc) from exc
+            raise lost_or_error(exc, created=self.container is not None) from exc
 
     def _result(self, reason: str, signal: int | None = None) -> RunResult:
-        code = self.outcome.get("code")
+        code = self.output.outcome.get("code")
         return RunResult(
             exit_code=int(code) if code is not None else None,
             reason=reason,  # type: ignore[arg-type]
@@ -187,11 +116,6 @@ class DockerAttempt:
         peak, cpu_s = self.stats.stop()
         return {"peak_memory_bytes": peak, "cpu_s": round(cpu_s, 3) if cpu_s is not None else None}
 
-    def _drain(self, wait_s: float = 10.0) -> None:
-        if self.reader is not None:
-            self.reader.join(timeout=wait_s)
-        self.splitter.close()
-
     # -- the steps that change the engine's state: each runs as a critical block ----------------
 
     def _create(self) -> None:
@@ -205,97 +129,17 @@ class DockerAttempt:
 
     def _start(self) -> None:
         """Attach (logs from the first byte), start, and start the waiter."""
-        stream = self.container.attach(stdout=True, stderr=True, stream=True, logs=True)
-        self.reader = threading.Thread(target=self._pump, args=(stream,), name="container-log", daemon=True)
-        self.reader.start()
+        self.output.attach(self.container)
         self.container.start()
-        threading.Thread(target=self._wait, name="container-wait", daemon=True).start()
+        self.output.wait_for_exit(self.container)
         self.stats = StatsSampler(self.client.api, str(self.container.id))
 
-    def _pump(self, stream) -> None:
-        with contextlib.suppress(Exception):
-            for chunk in stream:
-                self.splitter.feed(chunk)
-
-    def _wait(self) -> None:
-        try:
-            self.outcome["code"] = self.container.wait()["StatusCode"]
-        except BaseException as exc:  # reported to the main thread
-            self.outcome["error"] = exc
-        finally:
-            self.exited.set()
-
     def _halt(self) -> None:
-        """SIGTERM, then SIGKILL after the grace period (docker stop), then kill if still alive."""
         if self.container is None:
             return
         self.stopped_by_us = True
-        with contextlib.suppress(*ENGINE_ERRORS):
-            self.container.stop(timeout=int(max(1, round(self.spec.grace_s))))
-        with contextlib.suppress(*ENGINE_ERRORS):
-            self.container.reload()
-            if self.container.status == "running":
-                self.container.kill()
+        halt(self.container, self.spec.grace_s)
 
     def _remove(self) -> None:
-        """Remove the container by its handle, or by its name when `create` never returned one."""
-        for pause in (0.0, 0.5, 1.0):
-            time.sleep(pause)
-            try:
-                if self.container is not None:
-                    self.container.remove(force=True)
-                else:
-                    self.client.api.remove_container(self.name, force=True)
-                self.leftover = None
-                return
-            except docker.errors.NotFound:
-                self.leftover = None
-                return
-            except ENGINE_ERRORS:
-                self.leftover = self.name
-        # the engine does not answer: DockerEngine removes it once it answers again
-
-    def _check_not_lost(self, code: int) -> None:
-        """An exit we did not cause, by SIGTERM/SIGKILL, while the engine stops answering: the engine's
-        own shutdown killed the container (a restart): EngineLost, not the stage's failure."""
-        try:
-            state = self.state = self.client.api.inspect_container(self.name)["State"]
-        except docker.errors.NotFound as exc:
-            raise EngineLost(f"the container vanished from the Docker engine (exit {code})") from exc
-        except ENGINE_ERRORS as exc:
-            raise EngineLost(f"the Docker engine went away during the stage ({type(exc).__name__})") from exc
-        if self.stopped_by_us or code not in _KILLED_CODES or state.get("OOMKilled"):
-            return
-        deadline = time.monotonic() + _LOSS_PROBE_S
-        while time.monotonic() < deadline:
-            try:
-                self.client.api.ping()
-            except ENGINE_ERRORS as exc:
-                raise EngineLost(f"the Docker engine stopped during the stage (container exit {code})") from exc
-            time.sleep(0.2)
-
-    def _lost_or_error(self, exc: BaseException) -> EngineError:
-        if self.container is not None and isinstance(exc, TRANSPORT_ERRORS):
-            return EngineLost(f"the Docker engine went away during the stage ({type(exc).__name__})")
-        return engine_error(exc)
-
-
-def remove_by_name(client: docker.DockerClient, name: str) -> bool:
-    """Force-remove one container; True if it is gone."""
-    try:
-        client.api.remove_container(name, force=True)
-    except docker.errors.NotFound:
-        return True
-    except ENGINE_ERRORS:
-        return False
-    return True
-
-
-__all__ = [
-    "ENGINE_ERRORS",
-    "TRANSPORT_ERRORS",
-    "DockerAttempt",
-    "create_kwargs",
-    "engine_error",
-    "remove_by_name",
-]
+        # the engine does not answer: DockerEngine removes the leftover once it answers again
+        self.leftover = remove_attempt_container(self.client, self.container, self.name)

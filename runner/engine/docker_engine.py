@@ -1,4 +1,4 @@
-"""The Docker implementation of the engine interface (with docker_attempt, the only importer of `docker`).
+"""The Docker engine interface (with docker_attempt and its helpers, the only importers of `docker`).
 
 The SDK is imported on first use: the read-only calls of a resume (ping, image ids, containers by
 label, info) go through `docker_api` on a local engine, so a run that has nothing to do never loads it.
@@ -6,15 +6,13 @@ label, info) go through `docker_api` on a local engine, so a run that has nothin
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 from .base import ContainerSpec, EngineError, ImageMissing, LineSink, NodeCapacity, RunResult
 from .docker_api import LocalDockerAPI
+from .docker_removals import ContainerRemovals
 from .shield import critical
 
 if TYPE_CHECKING:
@@ -28,11 +26,9 @@ class DockerEngine:
         """`defer_removal`: remove containers that ended by themselves in the background (the runner
         calls `settle()` before it exits); otherwise `run` returns once its container is removed."""
         self._client = client
-        self._leftovers: set[str] = set()  # containers an engine loss kept us from removing
         self._api = LocalDockerAPI.from_env() if client is None else None
         self._defer_removal = defer_removal
-        self._removal_pool: ThreadPoolExecutor | None = None
-        self._removals: list[Future] = []
+        self._removals = ContainerRemovals()
 
     @property
     def client(self) -> docker.DockerClient:
@@ -53,7 +49,7 @@ class DockerEngine:
                 raise EngineError(f"the Docker engine does not answer ({exc}); start it (make setup)") from exc
         import docker.errors
 
-        from .docker_attempt import ENGINE_ERRORS
+        from .docker_errors import ENGINE_ERRORS
 
         try:
             self.client.ping()
@@ -72,12 +68,7 @@ class DockerEngine:
                     return False
                 time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
                 pause = min(pause * 2, 2.0)
-        from .docker_attempt import remove_by_name
-
-        for name in list(self._leftovers):
-            with critical():
-                if remove_by_name(self.client, name):
-                    self._leftovers.discard(name)
+        self._removals.remove_leftovers(self.client)
         return True
 
     def image_id(self, image: str) -> str:
@@ -86,7 +77,7 @@ class DockerEngine:
             if found is None:
                 raise ImageMissing(f"image {image} is not built")
             return found
-        from .docker_attempt import ENGINE_ERRORS, engine_error
+        from .docker_errors import ENGINE_ERRORS, engine_error
         from .image_lookup import image_id_via
 
         return image_id_via(self.client, image, f"image {image} is not built", ENGINE_ERRORS, engine_error)
@@ -121,7 +112,8 @@ class DockerEngine:
     def remove_labelled(self, labels: dict[str, str], grace_s: float = 5.0) -> list[str]:
         if self._api is not None and not self._api.container_ids(labels):
             return []  # the usual case, answered without the SDK
-        from .docker_attempt import ENGINE_ERRORS, engine_error
+        from .docker_cleanup import stop_and_remove
+        from .docker_errors import ENGINE_ERRORS, engine_error
 
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
         try:
@@ -131,7 +123,7 @@ class DockerEngine:
         removed = []
         for container in found:
             with critical():
-                self._stop_and_remove(container, grace_s)
+                stop_and_remove(container, grace_s)
                 removed.append(str(container.id))
         return removed
 
@@ -139,44 +131,11 @@ class DockerEngine:
         from .docker_attempt import DockerAttempt
 
         attempt = DockerAttempt(self.client, spec, on_line)
-
-        def remove_later(remove: Callable[[], None]) -> None:
-            def work() -> None:
-                remove()
-                if attempt.leftover:
-                    self._leftovers.add(attempt.leftover)
-
-            self._removals.append(self._remover().submit(work))
-
         try:
-            return attempt.run(remove_later if self._defer_removal else None)
+            return attempt.run(self._removals.remover_for(attempt) if self._defer_removal else None)
         finally:
-            if attempt.leftover:
-                self._leftovers.add(attempt.leftover)
-
-    def _remover(self) -> ThreadPoolExecutor:
-        if self._removal_pool is None:
-            self._removal_pool = ThreadPoolExecutor(2, thread_name_prefix="container-remove")
-        return self._removal_pool
+            self._removals.keep_leftover(attempt)
 
     def settle(self, timeout_s: float = 60.0) -> None:
         """Wait for the containers being removed in the background (before the runner exits)."""
-        pending, self._removals = self._removals, []
-        if pending:
-            wait(pending, timeout=timeout_s)
-
-    @staticmethod
-    def _stop_and_remove(container, grace_s: float) -> None:
-        import docker.errors
-
-        from .docker_attempt import ENGINE_ERRORS
-
-        with contextlib.suppress(*ENGINE_ERRORS):
-            container.stop(timeout=int(max(1, round(grace_s))))
-        with contextlib.suppress(docker.errors.NotFound):
-            try:
-                container.remove(force=True)
-            except ENGINE_ERRORS:
-                time.sleep(0.5)
-                with contextlib.suppress(*ENGINE_ERRORS):
-                    container.remove(force=True)
+        self._removals.settle(timeout_s)

@@ -1,8 +1,8 @@
 """One stage of one movie, in a worker thread: attempts (engine errors retried), verify, promote, record.
 
 It knows nothing about other stages or movies: the library decides when it starts and what it holds.
-The container it runs in is built by `container.py`, the verdict on an attempt by `outcome.py`, and
-promotion by `promotion.py`.
+The container it runs in is built by `container.py`, the verdict on an attempt by `outcome.py`,
+promotion by `promotion.py`, and the stage's final entry by `stage_end.py`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from runner.run.container import container_spec
 from runner.run.context import MovieContext, StageOutcome, disk_full
 from runner.run.logs import StageLog
 from runner.run.manifest import utc_now
-from runner.run.outcome import AttemptEnd, classify
-from runner.run.promotion import promote_outputs
+from runner.run.outcome import AttemptEnd
 from runner.run.protocol import AttemptListener
 from runner.run.resources import Grant
-from runner.run.workdir import LOGS, drop_checkpoint, new_staging_dir
+from runner.run.stage_end import conclude, record_stopped
+from runner.run.workdir import LOGS, new_staging_dir
 from runner.watch.progress import EtaEstimator
 
 # how long a retry after an engine error waits for the engine to answer again (a dockerd restart)
@@ -60,9 +60,9 @@ class StageExecution:
         started = time.monotonic()
         try:
             end = self._attempts(eta)
-            return self._conclude(end, round(time.monotonic() - started, 3))
+            return conclude(ctx, stage, end, round(time.monotonic() - started, 3), self.media_s)
         except _Interrupting:
-            return self._stopped(round(time.monotonic() - started, 3))
+            return record_stopped(ctx, stage, round(time.monotonic() - started, 3), self.media_s)
         except OSError as exc:
             if exc.errno == errno.ENOSPC:
                 raise disk_full(ctx.workdir, exc) from exc
@@ -129,51 +129,3 @@ class StageExecution:
             extra["gpus"] = list(self.grant.gpu_ids)
         image = self.ctx.prep.pipeline.services[self.stage.service].image
         return self.ctx.recorder.attempt_opened(self.stage.name, image, extra)
-
-    def _conclude(self, end: AttemptEnd, duration: float) -> StageOutcome:
-        """Verify and promote, then record the stage's final entry in one manifest write."""
-        ctx, name, manifest = self.ctx, self.stage.name, self.ctx.recorder.manifest
-        notes = manifest.stage(name)["notes"] + end.notes
-        if end.skip:
-            notes.append(end.skip)
-        verdict = classify(ctx, self.stage, end)
-        status = verdict.status
-        with manifest.batch():
-            if status == "success":
-                promote_outputs(ctx, self.stage, verdict.outputs)
-            if end.attempt is not None:
-                ctx.recorder.attempt_closed(end.attempt, end.result, verdict.reason, verdict.error, save=False)
-            if status == "failed" and not self.stage.critical:
-                status = "skipped"
-                notes.append(f"optional stage failed ({verdict.reason}): {verdict.error}")
-            changes = {
-                "status": status,
-                "ended_at": utc_now(),
-                "duration_s": duration,
-                "notes": notes,
-                "info": end.info,
-                "error": verdict.error if status != "success" else None,
-                "progress": None,
-            }
-            if status in ("success", "skipped"):
-                facts = ctx.prep.facts(self.stage, manifest.stages)  # upstream outputs are final now
-                changes.update(resume_key=facts.key, resume_parts=facts.parts)
-            ctx.recorder.stage_left(name)
-            manifest.set_stage(name, **changes)
-        if status == "success":
-            drop_checkpoint(ctx.workdir, self.stage.dirname)
-        ctx.recorder.stage_finished(name, status, verdict.reason, verdict.error, duration, self.media_s)
-        if status == "failed":
-            return StageOutcome("failed", verdict.exit_code, f"stage {name} failed: {verdict.error}")
-        return StageOutcome(status)
-
-    def _stopped(self, duration: float) -> StageOutcome:
-        ctx, name = self.ctx, self.stage.name
-        status = ctx.stop.status or "interrupted"
-        with ctx.recorder.manifest.batch():
-            ctx.recorder.stage_left(name)
-            ctx.recorder.manifest.set_stage(
-                name, status=status, ended_at=utc_now(), duration_s=duration, error=ctx.stop.reason, progress=None
-            )
-        ctx.recorder.stage_finished(name, status, status, ctx.stop.reason, duration, self.media_s)
-        return StageOutcome(status, error=ctx.stop.reason)

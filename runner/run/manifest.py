@@ -33,24 +33,32 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Temp file in the same folder, fsync, rename over, fsync the folder."""
+def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
+    """Temp file in the same folder, rename over; `durable`: fsync the file first and the folder after."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+            fh.write(text)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """JSON, durably: temp file in the same folder, fsync, rename over, fsync the folder."""
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_manifest(workdir: Path) -> dict | None:
@@ -108,6 +116,33 @@ def set_aside_corrupt(workdir: Path) -> Path | None:
     return kept
 
 
+def new_manifest(workdir: Path, run_id: str) -> dict:
+    """The manifest of a work folder no run has written yet."""
+    now = utc_now()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "created_at": now,
+        "updated_at": now,
+        "workdir": str(workdir),
+        "config": {},
+        "input": {},
+        "pipeline": {
+            "status": "pending",
+            "stages": [],
+            "completed_stages": [],
+            "next_stage": None,
+            "current_stage": None,
+            "started_at": None,
+            "ended_at": None,
+            "error": None,
+            "exit_code": None,
+            "runs": [],
+        },
+        "stages": {},
+    }
+
+
 def new_stage_entry(index: int, dirname: str, critical: bool) -> dict:
     return {
         "index": index,
@@ -146,31 +181,7 @@ class Manifest:
     def open(cls, workdir: Path, run_id: str) -> Manifest:
         """Load the work folder's manifest, or start a new one."""
         data = read_manifest(workdir)
-        if data is None:
-            now = utc_now()
-            data = {
-                "schema_version": SCHEMA_VERSION,
-                "run_id": run_id,
-                "created_at": now,
-                "updated_at": now,
-                "workdir": str(workdir),
-                "config": {},
-                "input": {},
-                "pipeline": {
-                    "status": "pending",
-                    "stages": [],
-                    "completed_stages": [],
-                    "next_stage": None,
-                    "current_stage": None,
-                    "started_at": None,
-                    "ended_at": None,
-                    "error": None,
-                    "exit_code": None,
-                    "runs": [],
-                },
-                "stages": {},
-            }
-        return cls(workdir, data)
+        return cls(workdir, new_manifest(workdir, run_id) if data is None else data)
 
     @property
     def stages(self) -> dict[str, dict]:

@@ -5,15 +5,13 @@ Thread-safe (attempts of several stages record at the same time): the manifest s
 
 from __future__ import annotations
 
-import os
-import socket
-import sys
 import time
 
 from runner.engine import RunResult
 from runner.pipeline.config import StageSpec
 from runner.run.logs import RunLogger
 from runner.run.manifest import Manifest, utc_now
+from runner.run.records import attempt_entry, close_attempt, run_entry, stage_start
 from runner.watch.display import Display
 from runner.watch.events import EventLog
 from runner.watch.progress import History
@@ -45,17 +43,7 @@ class Recorder:
             m.data["input"] = input_info
             m.data["config"] = config
             m.sync_stages([(s.name, s.index, s.dirname, s.critical) for s in stages])
-            m.pipeline["runs"].append(
-                {
-                    "run_id": self.run_id,
-                    "started_at": utc_now(),
-                    "ended_at": None,
-                    "status": "running",
-                    "pid": os.getpid(),
-                    "host": socket.gethostname(),
-                    "argv": sys.argv,
-                }
-            )
+            m.pipeline["runs"].append(run_entry(self.run_id))
             m.data["run_id"] = self.run_id
             m.set_pipeline(
                 status="running", started_at=utc_now(), ended_at=None, error=None, exit_code=None, current_stage=None
@@ -100,38 +88,11 @@ class Recorder:
         self.display.banner(stage.index, total, self.shown(stage.name), f"run ({reason})")
         self._running.add(stage.name)
         self._running_changed()
-        self.manifest.set_stage(
-            stage.name,
-            status="running",
-            started_at=utc_now(),
-            ended_at=None,
-            duration_s=None,
-            image=image,
-            image_id=image_id,
-            outputs={},
-            progress=None,
-            notes=notes,
-            info={},
-            error=None,
-            resume_key=None,
-            resume_parts=None,
-        )
+        self.manifest.set_stage(stage.name, **stage_start(image, image_id, notes))
 
     def attempt_opened(self, stage: str, image: str, extra: dict | None = None) -> dict:
         n = len(self.manifest.stage(stage)["attempts"]) + 1
-        attempt = {
-            "n": n,
-            "run_id": self.run_id,
-            "started_at": utc_now(),
-            "ended_at": None,
-            "duration_s": None,
-            "exit_code": None,
-            "reason": None,
-            "container_id": None,
-            "node": None,
-            "error": None,
-            **(extra or {}),
-        }
+        attempt = attempt_entry(n, self.run_id, extra)
         self.manifest.add_attempt(stage, attempt)
         self.events.emit("stage.started", stage=stage, attempt=n)
         self.log.info("stage_started", stage=stage, attempt=n, image=image)
@@ -142,19 +103,7 @@ class Recorder:
         node: str | None = None,
     ) -> None:
         """`node`: the cluster node involved when there is no result (an engine error naming it)."""
-        attempt.update(
-            ended_at=utc_now(),
-            duration_s=round(result.duration_s, 3) if result else None,
-            exit_code=result.exit_code if result else None,
-            container_id=result.container_id if result else attempt.get("container_id"),
-            reason=reason,
-            error=error,
-        )
-        if result is not None:
-            attempt.update(peak_memory_bytes=result.peak_memory_bytes, cpu_s=result.cpu_s)
-            node = result.node or node
-        if node:
-            attempt["node"] = node
+        close_attempt(attempt, result, reason, error, node)
         if save:
             self.manifest.save()
 

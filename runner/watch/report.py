@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
 
 from runner.errors import UsageError
-from runner.run.manifest import read_manifest, utc_now
+from runner.run.manifest import read_manifest, utc_now, write_text_atomic
 from runner.watch.subtitle_review import review_section, speakers_section
 
 REPORT_NAME = "report.html"
@@ -245,13 +243,5 @@ def write_report(workdir: Path) -> Path:
     if manifest is None:
         raise UsageError(f"{workdir} has no manifest.json: give a Reelstage work folder")
     target = workdir / REPORT_NAME
-    fd, tmp = tempfile.mkstemp(dir=workdir, prefix=f".{REPORT_NAME}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render_report(workdir, manifest))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, render_report(workdir, manifest), durable=False)
     return target
