@@ -51,7 +51,11 @@ ACOUSTIC: str | None = "agree"
 # A glossary name the hinted pass brought in that sounds like nothing heard there (`_invents`): "span" keeps the
 # whole disagreement plain, "word" replaces only that name's words by the plain words heard at their time
 INVENTED = "span"
-METRIC = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
+METRIC = "mean"
+# Words both passes wrote are marked "hinted" too: the hinted pass chose them with the glossary in front of it,
+# so post_ner leaves such a name alone (both wrote the spoken "Lake Harlow"; post_ner made it the glossary's
+# "Lake Marlow": held4-flite-quarry-slow). False: only words taken from the hinted pass are marked.
+MARK_AGREED = True  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ def _plain_case(plain: dict[str, Any], hinted: dict[str, Any]) -> dict[str, Any]
     word = hinted["word"]
     if plain["word"].lower() == plain["word"] and word.lower() != word:
         word = word.lower()
-    return {**hinted, "word": word}
+    return {**hinted, "word": word, **({"hinted": True} if plain.get("hinted") else {})}
 
 
 Opcode = tuple[str, int, int, int, int]
@@ -259,6 +263,9 @@ def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: li
     taken: list[dict[str, str]] = []
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
         old, new = first[i1:i2], second[j1:j2]
+        if op == "equal" and MARK_AGREED:  # the hinted pass wrote these too, with the glossary in front of it
+            out.extend({**o, "hinted": True} for o in old)
+            continue
         if op == "equal" or k in plain:
             out.extend(old)
             continue
