@@ -78,31 +78,26 @@ def _texts(done: list[Result]) -> str:
     return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
 
 
-# Misses with the stage chosen on the development part (bench/names.py, 2026-11-28; the dev part holds the
-# seen held-* and held2-* cases). Dev espeak: the spoken non-glossary "Lake Orwell" comes out as the
-# glossary's "Lake Oriel" (held2-espeak-ferry-slow: the plain pass heard "or Will." at p 0.55, under the
-# confidence guard's 0.95, which a lower bar would meet only by losing "Sergeant Hale" in flite). Held-out
-# (held3-*, run once with the final stage): "Lake Shelby" for the spoken "Lake Selby" (plain "Selby." p 0.85)
-# in both synthetic families and "Meyers" for "meters" (p 0.93) in the real one, as the raw engine with hints
-# does; names are lost where the plain pass heard a run of short words for fewer hinted words ("Did you call
-# that way? A toy" for "The duke, Ottway, Ottway,", "No sample has knocked her family" for "Nurse Amsel,
-# Doctor Fairweather"): the merge keeps such a run as one the hinted pass left out (KEEP_RUN).
+# Misses with the stage chosen on the development part (bench/names.py, stop 14; dev holds the seen held-*,
+# held2-* and held3-* cases; held-out is held4-*, run once when the stage was final). Every unspoken name that
+# appears is a spoken non-glossary name that sounds like a glossary one, written by the raw engine with hints
+# too in most cases; tiny.en's word probabilities do not separate them from right names (bench/names.py).
 WER_MISSES = {
-    (False, "espeak"): "dev espeak: WER 0.227 < raw engine with hints 0.315, but the unspoken Lake Oriel appears "
-                       "(for Lake Orwell, plain 'or Will.' p 0.55; raw engine with hints too)",
-    (True, "flite"): "held-out flite: WER 0.168 > raw engine with hints 0.147, and the unspoken Lake Shelby "
-                     "appears (for Lake Selby, plain p 0.85; raw engine with hints too)",
-    (True, "espeak"): "held-out espeak: WER 0.505 > raw engine with hints 0.411, and the unspoken Lake Shelby "
-                      "appears (raw engine with hints too)",
-    (True, "real"): "held-out real: WER 0.222 < raw engine with hints 0.333, but the unspoken Meyers appears for "
-                    "'meters' (plain p 0.93; the raw engine with hints writes Gough, Forde and Meyers)",
+    (False, "flite"): "dev flite: WER 0.122 > raw engine with hints 0.119 (held2-flite-ferry-fast 0.327: the "
+                      "unspoken Lake Oriel taken out costs two words; held3-flite-mill 0.216: 'Kyvi' kept for Ivy)",
 }
-NAME_MISSES = {
-    (True, "flite"): "held-out flite: 14/17 names right, raw engine with hints 16/17 (held3-flite-mill: Ottway "
-                     "twice, a plain run of short words kept over the hinted names)",
-    (True, "espeak"): "held-out espeak: 8/17 names right, raw engine with hints 13/17 (plain runs of garbled "
-                      "short words kept over the hinted names: Nurse Amsel, Doctor Fairweather, Ottway, Ivy)",
+UNSPOKEN_MISSES = {
+    (False, "flite"): "dev flite: Lake Shelby for the spoken Lake Selby (held3-flite-mill; raw engine with hints too)",
+    (False, "espeak"): "dev espeak: Lake Oriel for Lake Orwell, Lake Shelby for Lake Selby, Wren (raw engine "
+                       "with hints: +5)",
+    (False, "real"): "dev real: Meyers for 'meters' (held3-real-raw, plain p 0.93; raw engine with hints writes "
+                     "Gough, Forde and Meyers)",
+    (True, "flite"): "held-out flite: Lake Marlow for the spoken Lake Harlow, Captain Judd for Captain Rudd (the "
+                     "raw engine with hints +0: it kept Harlow and stopped before Rudd)",
+    (True, "espeak"): "held-out espeak: Captain Judd for Captain Rudd, Tallowford for Tallowfield (raw engine with "
+                      "hints +3)",
 }
+NAME_MISSES: dict[tuple[bool, str], str] = {}
 
 
 def _parts(misses: dict[tuple[bool, str], str]) -> list[object]:
@@ -115,14 +110,21 @@ def _parts(misses: dict[tuple[bool, str], str]) -> list[object]:
 @pytest.mark.parametrize(("held_out", "family"), _parts(WER_MISSES))
 def test_glossary_never_costs_accuracy(results: dict[str, Result], tmp_path_factory: pytest.TempPathFactory,
                                        held_out: bool, family: str) -> None:
-    """Pooled WER at most the raw engine's with the same hints; an unspoken glossary name never appears."""
+    """Pooled WER at most the raw engine's with the same hints."""
     done = _family(results, tmp_path_factory.getbasetemp() / "names", held_out, family)
-    for r in done:
-        for name in r.clip.absent:
-            assert nameset.name_count(r.text, name) == 0, f"{name!r} was not spoken: {r.text}"
     got = pooled_wer([(r.clip.text, r.text) for r in done])
     engine = pooled_wer([(r.clip.text, r.raw_hints) for r in done])
     assert got <= engine + 1e-9, f"WER {got:.3f} > raw engine with hints {engine:.3f}:\n{_texts(done)}"
+
+
+@pytest.mark.parametrize(("held_out", "family"), _parts(UNSPOKEN_MISSES))
+def test_an_unspoken_glossary_name_never_appears(results: dict[str, Result],
+                                                 tmp_path_factory: pytest.TempPathFactory,
+                                                 held_out: bool, family: str) -> None:
+    """No glossary name that was not spoken appears in the pipeline's text."""
+    done = _family(results, tmp_path_factory.getbasetemp() / "names", held_out, family)
+    found = [(r.clip.case.name, name) for r in done for name in r.clip.absent if nameset.name_count(r.text, name)]
+    assert not found, f"unspoken names appear: {found}\n{_texts(done)}"
 
 
 @pytest.mark.parametrize(("held_out", "family"), _parts(NAME_MISSES))
