@@ -8,104 +8,74 @@ on the host (`make test-deps`), tiny.en int8.
 
     PYTHONPATH=. .venv/bin/python bench/names.py [--cases NAME ...] [--asr-arg=--flag ...] [--json FILE] [--blind]
 
-Measured 2026-11-28 on the shared 2-core host (asr seconds are noisy under load). Parts: "dev" is the
-development part; it now holds the first and the second held-out parts too (cases held-* and held2-*: SEEN,
-their results were looked at and causes found on them, so they are no longer blind). "held-out" is a THIRD
-part (cases held3-*), written and committed before anything ran on it (commit 141c324) and run ONCE when the
-stage was final (commit d24e31d); nothing was changed after seeing it. WER pooled per part and voice family;
-names right / spoken +invented (invented: occurrences of glossary names beyond the reference's; dev
-flite's +1 is "Rose wishes" for "rose bushes", Rose being a spoken name, the raw engine's too).
-
-The stage now (asr: the confidence guard and the "hinted" marks; post_ner: leaves the hinted pass's other
-names alone), dev part, then the held-out part run once:
+Measured 2026-11-28 (stop 14) on the shared 2-core host (asr seconds are noisy under load; "raw" without
+hints varies a little between runs: faster-whisper samples at its fallback temperatures). Parts: "dev" holds
+every SEEN part (the cases without prefix, held-* to held4-*); "held-out" is the FIFTH part (held5-*), written
+and committed before anything ran on it (09ccc91, as nameset.BLIND) and run ONCE when the stage was final
+(b09f3bf); nothing was changed after. WER pooled per part and family; names right/spoken +invented (invented:
+occurrences of glossary names beyond the reference's, a spoken name written twice included).
 
 part      family  raw    raw+hints  pipe   pipe+gloss   names raw+hints  names pipe+gloss  asr s  asr+gloss s
-dev       flite   0.292  0.110      0.292  0.110        39/42 +2         39/42 +1          13.7   21.8
-dev       espeak  0.380  0.315      0.383  0.227        37/42 +4         37/42 +1          12.8   23.5
-dev       real    0.152  0.065      0.163  0.065         1/1 +0           1/1 +0            5.4    6.9
-dev       ALL     0.312  0.194      0.315  0.155        77/85 +6         77/85 +2          31.9   52.2
-held-out  flite   0.295  0.147      0.284  0.168        16/17 +1         14/17 +1           5.0    9.0
-held-out  espeak  0.684  0.411      0.558  0.505        13/17 +1          8/17 +2          14.9   15.5
-held-out  real    0.111  0.333      0.667  0.222         0/0 +3           0/0 +1            1.3    1.8
-held-out  ALL     0.472  0.281      0.432  0.332        29/34 +5         22/34 +4          21.3   26.3
+dev       flite   0.277  0.140      0.275  0.121        75/80 +3         76/80 +3          24.2   39.4
+dev       espeak  0.424  0.455      0.426  0.245        60/80 +8         67/80 +6          35.2   45.4
+dev       real    0.122  0.073      0.171  0.065         1/1 +3           1/1 +1            8.2   11.1
+dev       ALL     0.328  0.275      0.333  0.171       136/161 +14      144/161 +10       67.6   96.0
+held-out  flite   0.276  0.400      0.265  0.165        20/25 +2         23/25 +3          10.3   13.4
+held-out  espeak  0.524  0.488      0.535  0.271        18/25 +3         23/25 +3           6.5   11.8
+held-out  real    0.182  0.182      0.182  0.182         0/0 +0           0/0 +0            1.3    1.9
+held-out  ALL     0.393  0.436      0.393  0.217        38/50 +5         46/50 +6          18.1   27.1
 
-The former stage (names5's, before this round) on the same dev part: flite 0.110 39/42 +3 (Lake Oriel for
-the spoken Lake Orwell, Harrow for Carrow), espeak 0.227 37/42 +1, real 0.065 1/1 +0 (bench/names_merge.py).
+The criterion, per family of both parts (tests/stages/test_names.py asserts it):
+- WER at most the raw engine's with the same hints: met on all six. The raw engine with hints stops after a
+  sentence or two on several clips (the prompt; held5-flite-vineyard-slow 0.817, held5-espeak-observatory-slow
+  0.847), which the pipeline's plain pass guards against; on no held-out clip is the pipeline worse.
+- spoken glossary names spelled right, at least as many as the raw engine with hints: met on all six.
+- a glossary name that is not spoken never appears: met on held-out real only. Every such name is a spoken
+  non-glossary name that sounds like a glossary one, written into each script on purpose: held-out Lake
+  Kelham for Lake Pelham, Ravenswood for Ravensworth, Fort Hendon for Fort Heddon (the raw engine with hints
+  writes them too, except where it stopped early); dev Lake Shelby/Selby, Lake Oriel/Orwell, Captain
+  Judd/Rudd, Tallowford/Tallowfield, Meyers/meters, Wren. The review list names each one asr took over other
+  plain words ("name_from_glossary", with what the pass without the glossary heard).
 
-The criterion (per family: WER at most raw+hints, at least as many names right, no unspoken glossary
-name): met on dev flite (WER equal, names equal, its +1 is the spoken Rose), dev real. Dev espeak: WER and
-names met, but the unspoken "Lake Oriel" still appears for the spoken "Lake Orwell" (held2-espeak-ferry-
-slow: the plain pass heard "or Will." at p 0.55; the raw engine with hints writes it too). Held-out (run
-once): flite WER 0.168 > 0.147 and 14/17 names < 16/17; espeak 0.505 > 0.411 and 8/17 < 13/17; real WER
-0.222 < 0.333 but one unspoken name (the raw engine with hints: three). Unspoken names on held-out: "Lake
-Shelby" for the spoken "Lake Selby" (both synthetic families; plain "Selby." p 0.85, under the guard's 0.95)
-and "Meyers" for "meters" (real; plain p 0.93), as the raw engine with hints does; the guard replaced
-"Gough" and "Forde" (over "Go", "forward" p 0.97) there. Names lost on held-out: where the plain pass heard
-a run of short garbled words for fewer hinted ones ("Did you call that way? A toy" / "The duke, Ottway,
-Ottway,"; "No sample has knocked her family and I've seen" / "Nurse Amsel, Doctor Fairweather, Seam,") the
-merge keeps the run as one the hinted pass left out (KEEP_RUN, 3 words), and the acoustics agree. Both are
-causes seen after the one run: not changed (it would no longer be blind).
+The fourth part (held4-*) when it was still blind, run ONCE on 16ad071 (then looked at, now dev):
 
-The dev rules of this round and why (chosen on dev, held2 included; bench/names_merge.py --pad 1.0):
-- the confidence guard (asr_hints.doubted): a glossary name word the hinted pass writes at p < 0.05 over a
-  word the plain pass heard at p >= 0.95 at the same time gives way to the plain words there ("at Lake
-  Oriel." -> "at Lake or well.": held2-flite-ferry-fast). Whisper's word probabilities do not separate
-  more: on dev the right "Sergeant Hale" (p 0.00) came over "they" at p 0.92 and "Lake Oriel" in espeak over
-  "or Will." at p 0.55 (a bar of 0.9 or 0.5 loses Hale: flite 38/42). Replacing the whole disagreement
-  instead of the word costs WER (flite 0.114).
-- asr marks the words it took from the hinted pass ("hinted"); post_ner leaves alone a capitalised one that
-  is no word of a glossary name (the recogniser saw the glossary and chose another name: "Carrow" stayed,
-  post_ner made it "Harrow"): dev flite +2 -> +1 (Harrow gone), WER 0.114 -> 0.110.
-- the earlier rules (names5): numbers read out before the sounds are compared (asr_numbers; "410 cell" for
-  "Fort Anselm"); where spelling keeps plain words the acoustics may overrule it (ACOUSTIC "agree"); post_ner
-  compares "Dr." as "Doctor" where the glossary name has that word.
-Not done: the sound-key guard (MERGE_RATIO 0.5) is loose on short words; no dev case needed it.
+part      family  raw    raw+hints  pipe   pipe+gloss   names raw+hints  names pipe+gloss
+held-out  flite   0.235  0.196      0.235  0.131        20/21 +0         21/21 +2
+held-out  espeak  0.359  0.765      0.373  0.216        10/21 +3         16/21 +2
+held-out  real    0.000  0.000      0.000  0.000         0/0 +0           0/0 +0
 
-The alternatives (bench/names_merge.py --pad 1.0, the same cached decodes, post_ner after: per family pooled
-WER, names right/spoken +invented; the held-out columns come from the same single run, after the choice.
-This bench approximates the stage per chunk (no lone-reply decode), so its held-out espeak differs from the
-table above):
+Its misses: "Lake Marlow" for the spoken "Lake Harlow" (both passes wrote Harlow, post_ner fuzzy-corrected it:
+fixed on it by MARK_AGREED), "Captain Judd" for "Captain Rudd" (flite, espeak), "Tallowford" for
+"Tallowfield", and "Dr. Dr. Quillan" for a right "Dr. Quillan" (a post_ner bug with abbreviated titles in the
+glossary, fixed POST HOC: held4-flite-quarry-slow 0.208 -> 0.188).
 
-variant                            dev flite      dev espeak     dev real     held flite     held espeak    held real
-raw engine + hints                 0.110 39/42 +2 0.315 37/42 +4 0.065 1/1 +0 0.147 16/17 +1 0.411 13/17 +1 0.333 0/0 +3
-plain (no glossary)                0.269 21/42 +0 0.351 23/42 +0 0.163 1/1 +0 0.253 9/17 +1  0.653 0/17 +0  0.667 0/0 +0
-every chunk prompt + hotwords      0.110 39/42 +3 0.315 37/42 +4 0.087 1/1 +2 0.147 17/17 +1 0.432 13/17 +2 0.333 0/0 +3
-every chunk prompt only            0.104 39/42 +3 0.341 34/42 +4 0.087 1/1 +2 0.147 16/17 +2 0.316 12/17 +3 0.667 0/0 +0
-every chunk hotwords only          0.133 38/42 +3 0.166 41/42 +3 0.087 1/1 +2 0.179 15/17 +1 0.242 14/17 +3 0.333 0/0 +2
-THE STAGE                          0.110 39/42 +1 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.568 5/17 +1  0.222 0/0 +1
-stage, post_ner blind to the marks 0.114 39/42 +2 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.579 6/17 +1  0.222 0/0 +1
-stage without the confidence guard 0.107 39/42 +2 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.568 5/17 +1  0.333 0/0 +3
-confidence guard, whole span plain 0.114 39/42 +1 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.568 5/17 +1  0.667 0/0 +0
-confidence guard, sure 0.9         0.120 38/42 +1 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.589 5/17 +1  0.111 0/0 +0
-confidence guard, sure 0.5         0.123 38/42 +1 0.231 37/42 +0 0.065 1/1 +0 0.168 14/17 +1 0.589 5/17 +1  0.111 0/0 +0
-confidence guard, unsure 0.2       0.110 39/42 +1 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.568 5/17 +1  0.222 0/0 +1
-former stage (no guard, no marks)  0.110 39/42 +3 0.227 37/42 +1 0.065 1/1 +0 0.168 14/17 +1 0.579 6/17 +1  0.333 0/0 +3
-spelling guard alone               0.114 39/42 +1 0.237 36/42 +1 0.065 1/1 +0 0.179 13/17 +1 0.547 4/17 +1  0.222 0/0 +1
-spelling, no name guard            0.107 39/42 +2 0.234 37/42 +3 0.065 1/1 +0 0.158 15/17 +1 0.547 4/17 +1  0.222 0/0 +1
-the stage, hotwords only           0.140 37/42 +1 0.198 39/42 +1 0.065 1/1 +0 0.179 14/17 +1 0.453 9/17 +2  0.111 0/0 +0
-acoustics decide, mean             0.182 31/42 +1 0.276 31/42 +0 0.065 1/1 +0 0.179 13/17 +1 0.589 5/17 +1  0.667 0/0 +0
-acoustics agree, pmi               0.110 39/42 +1 0.227 37/42 +1 0.065 1/1 +0 0.158 16/17 +1 0.505 8/17 +2  0.222 0/0 +1
+Rules of this stop, each chosen on dev (held3-* was dev, then held4-* too; bench/names_merge.py, the cached
+decodes, post_ner after):
+- a run the hinted pass left out is kept plain only where the hinted words cover under half of its time
+  (asr_hints.LEFT_OUT_COVER; before, 3 words fewer over the same time counted: "No sample has knocked her
+  family and I've seen" was kept over "Nurse Amsel, Doctor Fairweather, Seam,"): dev 0.194 99/119 +6 ->
+  0.181 105/119 +7 (then dev = up to held3);
+- a sentence of hinted names counts as speech where the plain pass heard words (asr_whisper.speech_probability;
+  "Dunmere, Stock, Tagaine." at p 0.00-0.13 was dropped as a hallucination): 0.181 -> 0.180, 106/119;
+- the confidence guard ignores a sure plain word Whisper gave no duration ("lot" p 0.98 at 5.6-5.6 s took
+  "Ottway?" away): 0.180 -> 0.176, 107/119;
+- words both passes wrote are marked "hinted" (MARK_AGREED), so post_ner leaves a name the recogniser chose
+  with the glossary in front of it ("Lake Harlow"): dev flite +3 -> +2, nothing else changes.
+Tried and not taken: "y" sounding like a vowel in the sound key (Ivy/Kyvi; it let "Lake Tessaly" through for
+"Lake Verna arrived", the leak of issue 9); INVENTED "word" (an unheard name replaced word by word): 0.184
+103/119 +6.
 
-No variant meets the criterion on every family of both parts. The confidence guard helped the held-out real
-family (+3 -> +1) and changed nothing on the held-out synthetic ones; the marks cost one held-out espeak
-name (6/17 -> 5/17 in this bench). On held-out espeak every variant that keeps the merge's plain runs loses
-names against the hinted pass on every chunk (prompt + hotwords 13/17); the hinted pass alone invents more.
+Next (measured POST HOC on dev, not in the stage): an acoustic veto on each glossary name asr takes over other
+plain words, from the summed log-probability of the chunk's text with the name less with the plain words,
+scored without a prompt. Of dev's 119 such choices, 11 are unspoken names. With tiny.en a margin of -8 removes
+4 of the 11 and 6 of the 108 right names; with Whisper base (shipped in the asr image) -8 removes 4 and 2 right
+names, -10 1 and 1. The other 7 unspoken names score as well as right ones with both models. It needs a
+held-out part nobody has seen to be judged (/tmp/lab/basejudge.py of stop 14 is the measurement).
 
-POST HOC (after the one held-out run, not blind, not in the stage): a plain run is kept only from 5 (or 8)
-words the hinted pass left out instead of 3 (KEEP_RUN), since held3 lost names to such runs:
-
-POST HOC KEEP_RUN 5                0.110 39/42 +1 0.208 38/42 +2 0.065 1/1 +0 0.158 16/17 +1 0.516 8/17 +1  0.222 0/0 +1
-POST HOC KEEP_RUN 8                0.110 39/42 +1 0.208 38/42 +2 0.065 1/1 +0 0.158 16/17 +1 0.484 9/17 +2  0.222 0/0 +1
-
-It gives held-out flite its names back (16/17, WER 0.158 still above 0.147) and dev espeak one name and
-WER, at one more unspoken name on dev espeak; judging it needs a held-out part nobody has seen.
-
-History (names5's round, the second held-out part run once, now dev): held2 flite 0.243 = raw+hints 0.243,
-12/15 names +2 (Lake Oriel, Harrow); espeak 0.223 < 0.301, 15/15 +1 (Lake Oriel); real 0.190, 0/0 +0.
-
-History (the first held-out part, now dev, before TAIL_S; kept for the record): the name guard then
-rejected right names ("410 cell" for "Fort Anselm", "Pecta, Stirling" for "Thessaly Court. Sterling"),
-which led to names5's dev rules (numbers read out, the acoustics may overrule).
+History, stop 13 (the third part, held3-*, run once then, now dev), pipeline with the glossary vs the raw engine
+with hints: flite 0.168 vs 0.147, 14/17 vs 16/17; espeak 0.505 vs 0.411, 8/17 vs 13/17; real 0.222 vs 0.333,
++1 vs +3. Stop 12 (held2-*): flite 0.243 = 0.243, 12/15 +2; espeak 0.223 < 0.301, 15/15 +1; real met. The
+first part (held-*) led to names5's rules (numbers read out, the acoustics may overrule spelling).
 
 Why the pipeline lost to the raw engine without any glossary: 0.2 s of padding. The clips here are one
 chunk each, so chunk and whole file differ only by the context around the speech: with 1 s (what the
