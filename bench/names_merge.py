@@ -11,7 +11,7 @@ pooled WER per part and voice family, and names right/spoken +invented, beside t
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...] [--blind]
 
-Results: see bench/names.py's docstring (the "alternatives" table).
+Results: see bench/names.py's docstring (the "alternatives" table, stop 14).
 """
 
 from __future__ import annotations
