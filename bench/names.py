@@ -91,7 +91,7 @@ plain words, from the summed log-probability of the chunk's text with the name l
 scored without a prompt. Of dev's 119 such choices, 11 are unspoken names. With tiny.en a margin of -8 removes
 4 of the 11 and 6 of the 108 right names; with Whisper base (shipped in the asr image) -8 removes 4 and 2 right
 names, -10 1 and 1. The other 7 unspoken names score as well as right ones with both models. It needs a
-held-out part nobody has seen to be judged (/tmp/lab/basejudge.py of stop 14 is the measurement).
+held-out part nobody has seen to be judged (bench/names_veto.py --base DIR measures it).
 
 History, stop 13 (the third part, held3-*, run once then, now dev), pipeline with the glossary vs the raw engine
 with hints: flite 0.168 vs 0.147, 14/17 vs 16/17; espeak 0.505 vs 0.411, 8/17 vs 13/17; real 0.222 vs 0.333,
