@@ -51,11 +51,11 @@ ACOUSTIC: str | None = "agree"
 # A glossary name the hinted pass brought in that sounds like nothing heard there (`_invents`): "span" keeps the
 # whole disagreement plain, "word" replaces only that name's words by the plain words heard at their time
 INVENTED = "span"
-METRIC = "mean"
+METRIC = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
 # Words both passes wrote are marked "hinted" too: the hinted pass chose them with the glossary in front of it,
 # so post_ner leaves such a name alone (both wrote the spoken "Lake Harlow"; post_ner made it the glossary's
 # "Lake Marlow": held4-flite-quarry-slow). False: only words taken from the hinted pass are marked.
-MARK_AGREED = True  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
+MARK_AGREED = True
 
 
 @dataclass(frozen=True)
