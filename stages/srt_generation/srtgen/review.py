@@ -43,8 +43,8 @@ def _reasons(cues: list[Cue], bends: list[dict[str, Any]], corrections: list[dic
         by_asr = fix.get("by") == "asr"  # a glossary name asr took over other words heard without the glossary
         reasons.setdefault(k, []).append(
             {"kind": "name_from_glossary" if by_asr else "name_corrected",
-             "detail": f"{fix.get('from')!s} → {fix.get('to')!s}"
-                       + (" (heard without the glossary as the former)" if by_asr else ""),
+             "detail": f"{fix.get('to')!s} from the glossary; heard without it: {fix.get('from')!s}" if by_asr
+                       else f"{fix.get('from')!s} → {fix.get('to')!s}",
              "score": 2.0 + (100.0 - score) / 100.0})
     for k, cue in enumerate(cues):
         for word in cue.words:
