@@ -52,7 +52,7 @@ glossary, fixed POST HOC: held4-flite-quarry-slow 0.208 -> 0.188).
 Rules of this stop, each chosen on dev (held3-* was dev, then held4-* too; bench/names_merge.py, the cached
 decodes, post_ner after):
 - a run the hinted pass left out is kept plain only where the hinted words cover under half of its time
-  (asr_hints.LEFT_OUT_COVER; before, 3 words fewer over the same time counted: "No sample has knocked her
+  (asr_merge.LEFT_OUT_COVER; before, 3 words fewer over the same time counted: "No sample has knocked her
   family and I've seen" was kept over "Nurse Amsel, Doctor Fairweather, Seam,"): dev 0.194 99/119 +6 ->
   0.181 105/119 +7 (then dev = up to held3);
 - a sentence of hinted names counts as speech where the plain pass heard words (asr_whisper.speech_probability;

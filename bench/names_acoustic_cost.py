@@ -1,7 +1,7 @@
 """What the acoustic judge of the asr stage costs: CPU seconds of scoring against the chunk's two decodes.
 
 On the names test set's development chunks where spelling keeps plain words (the only chunks the stage
-scores, asr_hints.ACOUSTIC "agree"), in one process with tiny.en int8 on one thread: the plain and the
+scores, asr_merge.ACOUSTIC "agree"), in one process with tiny.en int8 on one thread: the plain and the
 hinted decode of the chunk, then asr_acoustic.score_texts of the candidates with and without the
 log-probability given silence (only the "pmi" metrics read it). Needs bench/names_merge.py's cache.
 
@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr"))]
 import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
+import asr_merge  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import stagechain  # noqa: E402
@@ -57,7 +58,7 @@ def main() -> None:
             for k, chunk in enumerate(make_chunks(spans, audio.duration, pad=1.0)):
                 first = asr_whisper._file_words(data["passes"]["plain"][k], chunk.start, spans)
                 second = asr_whisper._file_words(data["passes"]["both"][k], chunk.start, spans)
-                texts = asr_hints.candidates(first, second, case.glossary, judge="agree")
+                texts = asr_merge.candidates(first, second, case.glossary, judge="agree")
                 if not asr_hints.suspects(first, case.glossary) or not texts:
                     continue
                 chunks += 1

@@ -3,7 +3,7 @@
 Each clip of tests/nameset.py is cut into the asr stage's chunks (silero_vad, then `make_chunks` with the
 padding given), and every chunk is decoded once per configuration by tiny.en with the stage's decode
 options: plain, prompt + hotwords, prompt only, hotwords only. The decodes are kept in --cache, so the
-merge rules below (the stage's own `asr_hints.merge` and the variants measured against it) are then
+merge rules below (the stage's own `asr_merge.merge` and the variants measured against it) are then
 compared in seconds, each followed by post_ner's glossary correction. The acoustic variants score each
 candidate text of a contested span with tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints
 pooled WER per part and voice family, and names right/spoken +invented, beside the raw engine with hints
@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr", "post_ner"))]
 import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
+import asr_merge  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import stagechain  # noqa: E402
@@ -85,21 +86,21 @@ def hinted(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -
 
 
 def guarded(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-    """The stage: plain pass, hinted pass where a name may be heard, merged by asr_hints.merge (spelling
-    weighs the contested spans; asr_hints.ACOUSTIC says who may overrule it)."""
+    """The stage: plain pass, hinted pass where a name may be heard, merged by asr_merge.merge (spelling
+    weighs the contested spans; asr_merge.ACOUSTIC says who may overrule it)."""
     if not asr_hints.suspects(first, names):
         return first
-    texts = asr_hints.candidates(first, second, names, judge=asr_hints.ACOUSTIC)
-    return asr_hints.merge(first, second, names, score(texts) if texts else None)[0]
+    texts = asr_merge.candidates(first, second, names, judge=asr_merge.ACOUSTIC)
+    return asr_merge.merge(first, second, names, score(texts) if texts else None)[0]
 
 
 def unguarded_names(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
     """The spelling guard without its name guard (every glossary name of the hinted pass taken)."""
-    keep, asr_hints._invents = asr_hints._invents, lambda *_: False
+    keep, asr_merge._invents = asr_merge._invents, lambda *_: False
     try:
         return guarded(first, second, names, score)
     finally:
-        asr_hints._invents = keep
+        asr_merge._invents = keep
 
 
 def acoustic(metric: str, every: bool = False) -> Rule:
@@ -107,19 +108,19 @@ def acoustic(metric: str, every: bool = False) -> Rule:
     def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
         if not asr_hints.suspects(first, names):
             return first
-        scores = score(asr_hints.candidates(first, second, names, every))
-        return asr_hints.merge(first, second, names, scores, metric=metric, every=every, judge="decide")[0]
+        scores = score(asr_merge.candidates(first, second, names, every))
+        return asr_merge.merge(first, second, names, scores, metric=metric, every=every, judge="decide")[0]
     return rule
 
 
 def both_say_plain(metric: str) -> Rule:
-    """Plain words only where spelling AND acoustics say so (asr_hints.merge, judge "agree"; first thought
+    """Plain words only where spelling AND acoustics say so (asr_merge.merge, judge "agree"; first thought
     of after looking at the first held-out part, which is now development)."""
     def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
         if not asr_hints.suspects(first, names):
             return first
-        texts = asr_hints.candidates(first, second, names, judge="agree")
-        return asr_hints.merge(first, second, names, score(texts) if texts else None, metric=metric,
+        texts = asr_merge.candidates(first, second, names, judge="agree")
+        return asr_merge.merge(first, second, names, score(texts) if texts else None, metric=metric,
                                judge="agree")[0]
     return rule
 
@@ -133,16 +134,19 @@ def unmarked(rule: Rule) -> Rule:
 
 
 def setting(rule: Rule, **values: Any) -> Rule:
-    """`rule` with asr_hints' module settings (SPELL_NUMBERS, KEEP_RUN, ...) set to `values`."""
+    """`rule` with the stage's module settings (asr_merge's KEEP_RUN, SURE_PLAIN, ...; asr_hints'
+    SPELL_NUMBERS) set to `values`."""
+    modules = {k: asr_merge if hasattr(asr_merge, k) else asr_hints for k in values}
+
     def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-        keep = {k: getattr(asr_hints, k) for k in values}
+        keep = {k: getattr(modules[k], k) for k in values}
         for k, v in values.items():
-            setattr(asr_hints, k, v)
+            setattr(modules[k], k, v)
         try:
             return rule(first, second, names, score)
         finally:
             for k, v in keep.items():
-                setattr(asr_hints, k, v)
+                setattr(modules[k], k, v)
     return wrapped
 
 

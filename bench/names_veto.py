@@ -2,7 +2,7 @@
 unspoken ones from the right ones? (Measured, not in the stage.)
 
 For every development chunk of the names test set that the stage decodes with hints, the stage's merge
-(asr_hints.merge, the stage's settings) is replayed on bench/names_merge.py's cached decodes; each glossary
+(asr_merge.merge, the stage's settings) is replayed on bench/names_merge.py's cached decodes; each glossary
 name word it takes over other plain words ("heard_plain") is scored: the chunk's text with the name against
 the same text with the plain words there, summed token log-probability without any prompt
 (asr_acoustic.score_texts), by tiny.en and by Whisper base. A word of a glossary name that the clip never
@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr"))]
 import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
+import asr_merge  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import stagechain  # noqa: E402
@@ -73,9 +74,9 @@ def choices(case: nameset.Case, data: dict[str, Any], audio: Path, scores: dict[
         if not asr_hints.suspects(first, case.glossary):
             continue
         known = scores.get(str(k), {})
-        texts = asr_hints.candidates(first, second, case.glossary, judge=asr_hints.ACOUSTIC)
+        texts = asr_merge.candidates(first, second, case.glossary, judge=asr_merge.ACOUSTIC)
         judged = {t: tuple(known[t]) for t in texts if t in known} if texts else None
-        out = asr_hints.merge(first, second, case.glossary, judged)[0]
+        out = asr_merge.merge(first, second, case.glossary, judged)[0]
         with WavChunks(audio) as wav:
             chunk = make_chunks(spans, wav.duration, pad=PAD)[k]
             samples = WavChunks.samples(wav.pcm(chunk.start, chunk.end))
@@ -83,7 +84,7 @@ def choices(case: nameset.Case, data: dict[str, Any], audio: Path, scores: dict[
             if "heard_plain" in word:
                 alternative = [*out[:i], {"word": word["heard_plain"]}, *out[i + 1:]]
                 found.append((word["word"].strip(".,?!").lower() in unspoken, samples,
-                              asr_hints.text(out), asr_hints.text(alternative)))
+                              asr_merge.text(out), asr_merge.text(alternative)))
     return found
 
 

@@ -1,6 +1,6 @@
 """How likely the audio makes a text: the model's own log-probability of each candidate, without any prompt.
 
-Where the hinted and the plain pass disagree on a glossary name or a run of words, `asr_hints.merge` can
+Where the hinted and the plain pass disagree on a glossary name or a run of words, `asr_merge.merge` can
 let the acoustics decide instead of spelling heuristics: each candidate text of the chunk is forced
 through the decoder (CTranslate2's Whisper `align`, the call faster-whisper times words with) after the
 start sequence alone, so a glossary name only wins where the audio supports it as well as the plain words.

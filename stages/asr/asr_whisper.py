@@ -17,7 +17,8 @@ from asr_checkpoint import ChunkStore
 from asr_chunks import Chunk, outside_speech, snap
 from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_gaps import CONTEXT_S, OVERLAP_S, kept, wordless
-from asr_hints import Hints, acoustic_scores, merge, suspects
+from asr_hints import Hints, suspects
+from asr_merge import acoustic_scores, merge
 from reelstage_stage.sentences import ends_sentence
 
 SAMPLE_RATE = 16000
@@ -230,7 +231,7 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
     """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
 
     A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
-    in by `chunk_segments` (see asr_hints); the speech between `pauses` it left without words decoded
+    in by `chunk_segments` (see asr_merge); the speech between `pauses` it left without words decoded
     alone, under "lone" (see asr_gaps). `options` are model.transcribe's decode options (default
     DECODE_OPTIONS). `{"language": code or None when silent, "segments": [...]}`
     """

@@ -13,7 +13,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_hints import candidates, merge, sound, suspects, text  # noqa: E402
+from asr_hints import sound, suspects  # noqa: E402
+from asr_merge import candidates, merge, text  # noqa: E402
 from asr_whisper import sentences  # noqa: E402
 
 NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
