@@ -267,8 +267,8 @@ RAW_RECORDINGS = {  # clip -> (path in the archive, 16 kHz 16-bit mono raw PCM; 
 }
 
 
-# --- scripts: BLIND, the fourth held-out part (written 2026-11-28 before anything ran on it; never run ASR on it
-# until the stage is final, never tune) ---
+# --- scripts: the fourth part (written blind 2026-11-28, hence the BLIND_ names; run once at stop 14, now SEEN
+# development) ---
 # Real-word names (Hunter, Marigold, Juniper, Wilder), invented ones (Tovey, Quillan, Castry, Orsolya, Ebbwater),
 # titles ("Foreman", "Dr.", "Lady", "Madame", "Mr."; the voices say "doctor", "mister", the text has what Whisper
 # writes), multi-word names (Fort Ravel, Dr. Quillan, Lake Marlow, Captain Judd, Madame Kestrel), spoken names
@@ -323,8 +323,8 @@ NPM_RECORDINGS = {  # clip -> (path in the npm tarball, 16 kHz mono WAV; its wor
 }
 
 
-# --- scripts: BLIND, the fifth held-out part (written 2026-11-28 before anything ran on it; never run ASR on it
-# until the stage is final, never tune) ---
+# --- scripts: the fifth part (written blind 2026-11-28, hence the BLIND_ names; run once at stop 14: the
+# held-out part now, never tune on it) ---
 # Real-word names (Sparrow, Birch, Meadow, Tanner, Pike), invented ones (Delmare, Varga, Ketteridge, Brannock,
 # Corabelle, Brynmor, Ysolde), titles ("Dr.", "Mr.", "Professor"; the voices say "doctor", "mister"), multi-word
 # names (Fort Delmare, Dr. Varga, Mount Ketteridge, Saskia Dunlevy, Fort Brannock, Mr. Pike), spoken names NOT in
