@@ -7,14 +7,9 @@ where a name came from the glossary rather than from the audio alone ("Selby" â†
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_EDGES = re.compile(r"^\W+|\W+$")
-
-
-def _bare(text: str) -> str:
-    return _EDGES.sub("", text.strip())
+from ner_correct import Token
 
 
 def hinted_choices(segment: dict[str, Any], index: int) -> list[dict[str, Any]]:
@@ -24,7 +19,8 @@ def hinted_choices(segment: dict[str, Any], index: int) -> list[dict[str, Any]]:
 
     choices = []
     for word in segment.get("words") or []:
-        said, chosen = _bare(str(word.get("heard_plain") or "")), _bare(str(word.get("word", "")))
+        said = Token(str(word.get("heard_plain") or "").strip()).core  # without the punctuation around it
+        chosen = Token(str(word.get("word", "")).strip()).core
         if said and chosen and said.casefold() != chosen.casefold():
             alike = round(fuzz.ratio(said.casefold(), chosen.casefold()), 1)
             choices.append({"from": said, "to": chosen, "score": alike, "start": word.get("start"),

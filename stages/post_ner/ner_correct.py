@@ -37,7 +37,7 @@ class Token:
     start: float | None = None
     end: float | None = None
     probability: float | None = None
-    hinted: bool = False  # the asr stage took it from its pass that saw the glossary (asr_hints)
+    hinted: bool = False  # the asr stage wrote it in its pass that saw the glossary (asr_merge)
 
     @property
     def core(self) -> str:
