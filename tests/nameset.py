@@ -7,12 +7,14 @@ glossary, and which glossary names are spoken. Families:
 - `flite`: flite's voices (kal16, awb, rms, slt, kal at 8 kHz; awb_time only speaks times), slow to fast
   (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; blind fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
-  awb+kal at 1.05 on music);
+  awb+kal at 1.05 on music; blind sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
+  dry);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
   blind fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
-  rates 0.8, 1.2, 1.4);
+  rates 0.8, 1.2, 1.4; blind sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
+  Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -38,6 +40,11 @@ glossary, and which glossary names are spoken. Families:
   ("she had your dark suit in greasy wash water all year"): the blind real clip (`make test-deps` fetches the
   .deb, pinned by URL and sha256 in `tests/recordings.txt`; the clip is read from its data.tar.xz, nothing is
   installed).
+  Searched again for the sixth, blind part (2026-11-28, 10 minutes): the Debian package asterisk-core-sounds-en
+  states the words of every prompt Allison Smith recorded for Asterisk (core-sounds-en.txt, CC-BY-SA-3.0), and
+  asterisk-core-sounds-en-g722 ships them at 16 kHz: its main menu prompt of the sample PBX
+  (`basic-pbx-ivr-main.g722`, 25 s, one spoken name, "Waldo's") is the blind real clip (`make test-deps`
+  fetches the .deb, pinned like sphinxtrain's; ffmpeg decodes the G.722).
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -62,8 +69,11 @@ development part (one asr rule and one post_ner bug were fixed on it).
 
 The held-out part is now the fifth, "held5-..." (scripts VINEYARD, OBSERVATORY and BAKERY, the sphinxtrain sa1
 recording): written and committed before anything ran on it, kept in `BLIND` while the stage was fixed on the
-fourth, run ONCE when the stage was final (stop 14), and then moved into `CASES`. A next held-out part goes
-into `BLIND` (empty now) the same way.
+fourth, run ONCE when the stage was final (stop 14), and then moved into `CASES`.
+
+`BLIND` holds the sixth part, "held6-..." (scripts FORGE, ARCHIVE and GLACIER, the Asterisk IVR recording),
+written and committed before anything ran on it (no ASR of any kind: only the clips were synthesised to check
+they build). It stays outside `CASES` until the stage is final, then `bench/names.py --blind` runs it ONCE.
 """
 
 from __future__ import annotations
@@ -374,10 +384,74 @@ BLIND_BAKERY_GLOSSARY = ("Tanner", "Oldcastle", "Mr. Pike", "Pike", "Corabelle",
 # glossary name is spoken; each sounds like words that are ("Shea" / she, "Darke" / dark, "Greasley" / greasy,
 # "Walter" / water, "Washburn" / wash).
 BLIND_SA1_GLOSSARY = ("Shea", "Darke", "Greasley", "Walter", "Washburn")
-DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV; its words)
+
+
+# --- scripts: BLIND, the sixth part (written 2026-11-28 18:40 UTC before anything ran on it; never tune, never
+# run ASR on it until the stage is final) ---
+# Real-word names (Hardy, Lark, Frost, Dusty, Temperance), invented ones or unusual spellings (Zabelle, Vosk,
+# Quenby, Kinnaird, Quimperley, Rautio, Ulveth, Amberlin, Tsering), multi-word names (Captain Vosk, Fort Calloway,
+# Mr. Frost, Ilse Kinnaird, Lake Witherly, Captain Hadlow, Dr. Rautio, Camp Ulveth, Lake Amberlin, Dunraven
+# Pass), spoken names NOT in the glossary one phoneme from a glossary name that is never spoken: the first
+# consonant ("Fort Galloway" beside "Fort Calloway"), a vowel ("Lake Wetherly" beside "Lake Witherly"), the last
+# syllable ("Captain Hadley" beside "Captain Hadlow"), a consonant inside the word ("Dunhaven Pass" beside
+# "Dunraven Pass"); one-word name replies right after a question ("Zabelle.", "Lark.", "Dusty."), names ending
+# short replies ("..., Hardy.", "She moved to Quimperley.", "Wait for Tsering."), numbers next to names
+# ("Captain Vosk wants eighteen", "Eighteen? Vosk", "Sixty letters. Ilse Kinnaird", "Captain Hadley at nine").
+BLIND_FORGE: tuple[tuple[str, float], ...] = (
+    ("Hardy, the horseshoes for Fort Galloway are still on the anvil.", 0.0),
+    ("Who took the order?", 0.5),
+    ("Zabelle.", 0.3),
+    ("Zabelle promised thirty shoes by Thursday. Captain Vosk wants eighteen more.", 0.6),
+    ("Eighteen? Vosk will have to wait, Hardy.", 0.4),
+    ("Then light the second forge and send the boy to Quenby for coal.", 0.8),
+    ("The boy left for Quenby at dawn with nine empty sacks.", 0.5),
+)
+BLIND_FORGE_GLOSSARY = ("Hardy", "Zabelle", "Captain Vosk", "Vosk", "Quenby", "Fort Calloway", "Temperance")
+
+BLIND_ARCHIVE: tuple[tuple[str, float], ...] = (
+    ("Mr. Frost, the letters from Lake Wetherly are missing from the archive.", 0.0),
+    ("Every letter?", 0.3),
+    ("Sixty letters. Ilse Kinnaird signed for them in June.", 0.6),
+    ("Kinnaird? She moved to Quimperley.", 0.4),
+    ("Then who has the key to the strong room?", 0.7),
+    ("Lark.", 0.3),
+    ("Lark rode out with Captain Hadley at nine.", 0.5),
+    ("Then we wait. Bring me the ledger.", 0.8),
+)
+BLIND_ARCHIVE_GLOSSARY = ("Mr. Frost", "Lark", "Ilse Kinnaird", "Kinnaird", "Quimperley", "Lake Witherly",
+                          "Captain Hadlow")
+
+BLIND_GLACIER: tuple[tuple[str, float], ...] = (
+    ("Dr. Rautio, the radio at Camp Ulveth went silent at six.", 0.0),
+    ("Who is up there tonight?", 0.4),
+    ("Dusty.", 0.3),
+    ("Dusty took the sledge over Dunhaven Pass with seven days of food.", 0.6),
+    ("Then call the hut at Lake Amberlin and ask for Tsering.", 0.8),
+    ("Tsering left at four with eleven climbers.", 0.5),
+    ("Then we fly in at first light.", 0.4),
+    ("Not in this wind. Wait for Tsering.", 0.7),
+)
+BLIND_GLACIER_GLOSSARY = ("Dr. Rautio", "Dusty", "Camp Ulveth", "Lake Amberlin", "Tsering", "Dunraven Pass",
+                          "Marit")
+
+# Blind real speech (sixth): the main menu prompt of Asterisk's sample PBX, read by Allison Smith (a human voice
+# actor), 25.4 s, G.722 at 16 kHz, shipped as basic-pbx-ivr-main.g722 in the Debian package
+# asterisk-core-sounds-en-g722 1.6.1-1 (bookworm; CC-BY-SA-3.0 per Debian's copyright file; pinned in
+# tests/recordings.txt, fetched by `make test-deps`); its words are stated in core-sounds-en.txt of the package
+# asterisk-core-sounds-en (same source). It speaks one name, "Waldo's", that is NOT in the glossary, beside the
+# glossary's "Walden" (never spoken); the other glossary names sound like words that are spoken ("Sayles" /
+# sales, "Dahl" / dial, "Pressley" / press, "Partridge" / partnership).
+BLIND_IVR_GLOSSARY = ("Walden", "Sayles", "Dahl", "Pressley", "Partridge")
+DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV or G.722; its words)
     "sa1": ("./usr/lib/x86_64-linux-gnu/sphinxtrain/python/cmusphinx/test/sa1.wav",
             "She had your dark suit in greasy wash water all year."),
+    "ivr-main": ("./usr/share/asterisk/sounds/en_US_f_Allison/basic-pbx-ivr-main.g722",
+                 "Thank you for calling Super Awesome Company, Waldo's premier provider of perfect products. If you "
+                 "know your party's extension, you may dial it at any time. To establish a sales partnership, press "
+                 "one. To speak with a customer advocate, press two. For accounting and other receivables, press "
+                 "three. For a company directory, press four. For an operator, press zero."),
 }
+DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"}  # clip -> its pinned .deb
 
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
@@ -467,7 +541,23 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
 # bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+BLIND: tuple[Case, ...] = (
+    # BLIND (sixth, "held6-"): written and committed before anything ran on it; no ASR until the stage is final.
+    # Voice pairs in orders, variant pairings, rates and beds in pairings no case of CASES uses.
+    Case("held6-flite-forge-slow", "flite", True, _voiced(BLIND_FORGE, ("kal16", "kal")), BLIND_FORGE_GLOSSARY,
+         rate=0.9),
+    Case("held6-flite-archive-fast", "flite", True, _voiced(BLIND_ARCHIVE, ("slt", "rms")), BLIND_ARCHIVE_GLOSSARY,
+         rate=1.4, bed="hum", seed=62),
+    Case("held6-flite-glacier", "flite", True, _voiced(BLIND_GLACIER, ("rms", "awb")), BLIND_GLACIER_GLOSSARY,
+         rate=1.15),
+    Case("held6-espeak-forge-fast", "espeak", True, _voiced(BLIND_FORGE, ("en-gb-x-rp+f1", "en-029+klatt")),
+         BLIND_FORGE_GLOSSARY, rate=1.35, bed="noise", seed=64),
+    Case("held6-espeak-archive-slow", "espeak", True,
+         _voiced(BLIND_ARCHIVE, ("en-gb-x-gbcwmd+f2", "en-us-nyc+m3")), BLIND_ARCHIVE_GLOSSARY, rate=0.85),
+    Case("held6-espeak-glacier", "espeak", True, _voiced(BLIND_GLACIER, ("en-gb-scotland+f4", "en-gb-x-gbclan+m7")),
+         BLIND_GLACIER_GLOSSARY, rate=1.25),
+    Case("held6-real-ivr", "real", True, (("ivr-main", "", 0.0),), BLIND_IVR_GLOSSARY, bed="music", seed=67),
+)
 
 
 def case(name: str) -> Case:
@@ -488,14 +578,16 @@ def npm_archive() -> Path:
     return _pinned_download("npm")
 
 
-def deb_archive() -> Path:
-    """The pinned Debian package that ships the sa1 clip (`# deb URL sha256:HEX` in tests/recordings.txt)."""
-    return _pinned_download("deb")
+def deb_archive(package: str = "sphinxtrain") -> Path:
+    """The pinned Debian package `package` that ships a clip (`# deb URL sha256:HEX` in tests/recordings.txt)."""
+    return _pinned_download("deb", package)
 
 
-def _pinned_download(kind: str) -> Path:
+def _pinned_download(kind: str, package: str = "") -> Path:
+    """The first `# kind URL sha256:HEX` line of tests/recordings.txt whose file name starts with `package`_."""
     pin = RECORDINGS_PIN.read_text(encoding="utf-8")
-    url, digest = re.search(rf"^# {kind} (\S+) sha256:([0-9a-f]{{64}})", pin, re.M).groups()
+    prefix = re.escape(f"{package}_") if package else ""
+    url, digest = re.search(rf"^# {kind} (\S+/{prefix}\S+) sha256:([0-9a-f]{{64}})", pin, re.M).groups()
     return _checked(RECORDINGS_DIR / url.rsplit("/", 1)[1], digest, url)
 
 
@@ -522,8 +614,8 @@ def _checked(path: Path, digest: str, source: str) -> Path:
 
 def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
     """One recording (WAV) and its transcript from the archive: a LibriVox clip ("0870") or a cards one
-    ("cards/001", its words from cards.transcription), a raw one, one of the npm tarball ("jfk") or one of the
-    Debian package ("sa1")."""
+    ("cards/001", its words from cards.transcription), a raw one, one of the npm tarball ("jfk") or one of a
+    Debian package ("sa1", "ivr-main")."""
     wav = tmp / f"{clip.replace('/', '-')}.wav"
     if clip in NPM_RECORDINGS:
         path, text = NPM_RECORDINGS[clip]
@@ -532,7 +624,13 @@ def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
         return wav, text
     if clip in DEB_RECORDINGS:
         path, text = DEB_RECORDINGS[clip]
-        wav.write_bytes(_deb_member(archive, path))
+        if path.endswith(".g722"):  # G.722 at 16 kHz: ffmpeg decodes it to the WAV
+            coded = tmp / f"{clip}.g722"
+            coded.write_bytes(_deb_member(archive, path))
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "g722", "-i", str(coded), "-ac", "1",
+                            "-ar", str(RATE), "-c:a", "pcm_s16le", str(wav)], check=True, capture_output=True)
+        else:
+            wav.write_bytes(_deb_member(archive, path))
         return wav, text
     with tarfile.open(archive) as tar:
         top = tar.getmembers()[0].name.split("/")[0]
@@ -581,8 +679,8 @@ def make_clip(case: Case, folder: Path) -> Clip:
         archive = None
         if case.family == "real":
             first = case.lines[0][0]
-            archive = (npm_archive() if first in NPM_RECORDINGS else deb_archive() if first in DEB_RECORDINGS
-                       else recordings_archive())
+            archive = (npm_archive() if first in NPM_RECORDINGS
+                       else deb_archive(DEB_PACKAGES[first]) if first in DEB_RECORDINGS else recordings_archive())
         for i, (voice, text, gap) in enumerate(case.lines):
             if archive is not None:
                 wav, text = _recording(archive, voice, tmp)
