@@ -72,8 +72,8 @@ def _unheard_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: 
                    ) -> list[int]:
     """Indexes in `new` of the words of glossary names it brings in that sound like nothing in `old`."""
     parts = [p for p in new_name_parts(old, new, names) if not old or not heard(p, old)]
-    letters = {letters(w) for p in parts for w in p.split()}
-    return [j for j, w in enumerate(new) if letters(w["word"]) in letters]
+    keys = {letters(w) for p in parts for w in p.split()}
+    return [j for j, w in enumerate(new) if letters(w["word"]) in keys]
 
 
 def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]) -> bool:
