@@ -79,29 +79,34 @@ def _heard(part: str, old: list[dict[str, Any]], settings: MergeSettings) -> boo
     return heard(part, old, settings.merge_ratio, settings.spell_numbers)
 
 
-def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-                   settings: MergeSettings) -> list[int]:
-    """Indexes in `new` of the glossary name words it brings in that the plain pass doubts (`doubted`)."""
-    parts = {letters(p) for p in new_name_parts(old, new, names)}
-    return [j for j, w in enumerate(new) if letters(w["word"]) in parts and doubted(w, old, settings)]
+def _unheard(parts: list[str], old: list[dict[str, Any]], settings: MergeSettings) -> list[str]:
+    """The glossary name parts the hinted pass brought in (`parts`) that sound like nothing in `old`."""
+    return [p for p in parts if not old or not _heard(p, old, settings)]
 
 
-def _unheard_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str],
+def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str],
                    settings: MergeSettings) -> list[int]:
-    """Indexes in `new` of the words of glossary names it brings in that sound like nothing in `old`."""
-    parts = [p for p in new_name_parts(old, new, names) if not old or not _heard(p, old, settings)]
-    keys = {letters(w) for p in parts for w in p.split()}
+    """Indexes in `new` of the glossary name words it brings in (`parts`) that the plain pass doubts
+    (`doubted`)."""
+    keys = {letters(p) for p in parts}
+    return [j for j, w in enumerate(new) if letters(w["word"]) in keys and doubted(w, old, settings)]
+
+
+def _unheard_names(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str],
+                   settings: MergeSettings) -> list[int]:
+    """Indexes in `new` of the words of glossary names it brings in (`parts`) that sound like nothing in
+    `old`."""
+    keys = {letters(w) for p in _unheard(parts, old, settings) for w in p.split()}
     return [j for j, w in enumerate(new) if letters(w["word"]) in keys]
 
 
-def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-             settings: MergeSettings) -> bool:
-    """Whether the hinted words `new`, where the plain pass heard `old`, bring in a glossary name not heard
-    (with invented "span"; or, with doubt "span", one the plain pass doubts)."""
-    if settings.invented != "span":
-        return settings.doubt == "span" and bool(_doubted_names(old, new, names, settings))
-    return any(not old or not _heard(part, old, settings) for part in new_name_parts(old, new, names)) or (
-        settings.doubt == "span" and bool(_doubted_names(old, new, names, settings)))
+def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
+             ) -> bool:
+    """Whether the hinted words `new`, where the plain pass heard `old`, bring in (`parts`) a glossary name
+    not heard (with invented "span"; or, with doubt "span", one the plain pass doubts)."""
+    if settings.invented == "span" and _unheard(parts, old, settings):
+        return True
+    return settings.doubt == "span" and bool(_doubted_names(old, new, parts, settings))
 
 
 def _marked(word: dict[str, Any], old: list[dict[str, Any]], name_words: set[str]) -> dict[str, Any]:
@@ -120,14 +125,22 @@ def _marked(word: dict[str, Any], old: list[dict[str, Any]], name_words: set[str
     return out
 
 
-def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-               settings: MergeSettings) -> list[dict[str, Any]]:
-    """`new` marked (`_marked`), with doubt "word" each doubted name word replaced by the plain words heard
-    at its time (with invented "word" each unheard one too)."""
-    doubts = set(_doubted_names(old, new, names, settings)) if settings.doubt == "word" else set()
+def _replaced(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
+              ) -> set[int]:
+    """Indexes in `new` of the name words the plain words heard at their time replace: with doubt "word" the
+    doubted ones, with invented "word" the unheard ones."""
+    doubts = set(_doubted_names(old, new, parts, settings)) if settings.doubt == "word" else set()
     if settings.invented == "word":
-        doubts |= set(_unheard_names(old, new, names, settings))
-    name_words = {letters(w) for p in new_name_parts(old, new, names) for w in p.split()}
+        doubts |= set(_unheard_names(old, new, parts, settings))
+    return doubts
+
+
+def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
+               ) -> list[dict[str, Any]]:
+    """`new` marked (`_marked`), each name word `_replaced` picks replaced by the plain words heard at its
+    time."""
+    doubts = _replaced(old, new, parts, settings)
+    name_words = {letters(w) for p in parts for w in p.split()}
     out: list[dict[str, Any]] = []
     used: set[int] = set()
     for j, w in enumerate(new):
@@ -157,6 +170,32 @@ def _opcodes(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
     return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
+@dataclass(frozen=True)
+class Aligned:
+    """The plain pass `first` and the hinted pass `second` aligned word by word (difflib opcodes), with the
+    glossary name parts the hinted words of each opcode bring in (asr_hints.new_name_parts, computed once per
+    opcode for every guard; none where both passes agree)."""
+
+    first: list[dict[str, Any]]
+    second: list[dict[str, Any]]
+    ops: list[Opcode]
+    parts: list[list[str]]
+
+    def old(self, k: int) -> list[dict[str, Any]]:
+        return self.first[self.ops[k][1]:self.ops[k][2]]
+
+    def new(self, k: int) -> list[dict[str, Any]]:
+        return self.second[self.ops[k][3]:self.ops[k][4]]
+
+
+def align(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str]
+          ) -> Aligned:
+    """The two passes aligned, with the glossary name parts each disagreement brings in."""
+    ops = _opcodes(first, second)
+    return Aligned(first, second, ops, [[] if op == "equal" else new_name_parts(first[i1:i2], second[j1:j2], names)
+                                        for op, i1, i2, j1, j2 in ops])
+
+
 def _span_time(words: list[dict[str, Any]]) -> float:
     return sum(max(0.0, w["end"] - w["start"]) for w in words)
 
@@ -170,25 +209,23 @@ def left_out(old: list[dict[str, Any]], new: list[dict[str, Any]], settings: Mer
     return cover is None or _span_time(new) < cover * _span_time(old)
 
 
-def contested(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-              every: bool = False, settings: MergeSettings = STAGE) -> list[int]:
+def contested(aligned: Aligned, every: bool = False, settings: MergeSettings = STAGE) -> list[int]:
     """The opcodes where the passes disagree on something the guard weighs: a run of keep_run words the
     hinted pass left out, or a glossary name it brought in (`every`: any disagreement)."""
-    return [k for k, (op, i1, i2, j1, j2) in enumerate(_opcodes(first, second)) if op != "equal" and (
-        every or left_out(first[i1:i2], second[j1:j2], settings)
-        or new_name_parts(first[i1:i2], second[j1:j2], names))]
+    return [k for k, op in enumerate(aligned.ops) if op[0] != "equal" and (
+        every or left_out(aligned.old(k), aligned.new(k), settings) or aligned.parts[k])]
 
 
-def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], plain: set[int],
-              names: tuple[str, ...] | list[str], settings: MergeSettings
+def _assemble(aligned: Aligned, plain: set[int], settings: MergeSettings
               ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The hinted words, except the plain words in the opcodes `plain`, where both passes agree, and in
     place of name words the plain pass doubts (`_undoubted`)."""
+    second = aligned.second
     b = [word_key(w["word"]) for w in second]
     out: list[dict[str, Any]] = []
     taken: list[dict[str, str]] = []
-    for k, (op, i1, i2, j1, j2) in enumerate(ops):
-        old, new = first[i1:i2], second[j1:j2]
+    for k, (op, i1, i2, j1, j2) in enumerate(aligned.ops):
+        old, new = aligned.first[i1:i2], second[j1:j2]
         if op == "equal" and settings.mark_agreed:  # the hinted pass wrote these too, with the glossary in front of it
             out.extend({**o, "hinted": True} for o in old)
             continue
@@ -197,7 +234,7 @@ def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: li
             continue
         if new and out and j1 and word_key(out[-1]["word"]) == b[j1 - 1]:  # the punctuation before fits the new words
             out[-1] = _plain_case(out[-1], second[j1 - 1])
-        new = _undoubted(old, new, names, settings)
+        new = _undoubted(old, new, aligned.parts[k], settings)
         out.extend(new)
         taken.append({"from": " ".join(w["word"] for w in old), "to": " ".join(w["word"] for w in new)})
     return out, taken
@@ -207,34 +244,30 @@ def text(words: list[dict[str, Any]]) -> str:
     return " ".join(w["word"] for w in words)
 
 
-def _spelling_plain(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], k: int,
-                    names: tuple[str, ...] | list[str], settings: MergeSettings) -> bool:
+def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
     """Whether spelling keeps opcode `k` plain: a run of keep_run words the hinted pass left out, or a
     glossary name it brought in that sounds like nothing the plain pass heard there (`heard`)."""
-    _, i1, i2, j1, j2 = ops[k]
-    old, new = first[i1:i2], second[j1:j2]
-    return left_out(old, new, settings) or _invents(old, new, names, settings)
+    old, new = aligned.old(k), aligned.new(k)
+    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings)
 
 
-def _judged(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-            judge: str | None, every: bool, settings: MergeSettings) -> list[int]:
+def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSettings) -> list[int]:
     """The opcodes the acoustics must weigh: every contested one ("decide") or those spelling keeps plain
     ("agree": the acoustics may only overrule a plain verdict); none without a judge."""
     if judge is None:
         return []
-    ops, spans = _opcodes(first, second), contested(first, second, names, every, settings)
-    return spans if judge == "decide" else [
-        k for k in spans if _spelling_plain(first, second, ops, k, names, settings)]
+    spans = contested(aligned, every, settings)
+    return spans if judge == "decide" else [k for k in spans if _spelling_plain(aligned, k, settings)]
 
 
 def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
                every: bool = False, judge: str | None = "decide", settings: MergeSettings = STAGE) -> list[str]:
     """The texts the acoustics must score for `merge`: all hinted, and each judged span plain instead."""
-    ops, spans = _opcodes(first, second), _judged(first, second, names, judge, every, settings)
+    aligned = align(first, second, names)
+    spans = _judged(aligned, judge, every, settings)
     if not spans:
         return []
-    return [text(_assemble(first, second, ops, plain, names, settings)[0])
-            for plain in (set(), *({k} for k in spans))]
+    return [text(_assemble(aligned, plain, settings)[0]) for plain in (set(), *({k} for k in spans))]
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
@@ -255,15 +288,14 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     Also returns the replacements taken.
     """
     metric, judge = metric or settings.metric, judge or settings.acoustic
-    ops = _opcodes(first, second)
-    spans = contested(first, second, names, every, settings)
-    by_spelling = {k for k in spans if _spelling_plain(first, second, ops, k, names, settings)}
+    aligned = align(first, second, names)
+    by_spelling = {k for k in contested(aligned, every, settings) if _spelling_plain(aligned, k, settings)}
     if scores is None or judge is None:
-        return _assemble(first, second, ops, by_spelling, names, settings)
-    base = text(_assemble(first, second, ops, set(), names, settings)[0])
+        return _assemble(aligned, by_spelling, settings)
+    base = text(_assemble(aligned, set(), settings)[0])
     plain = set()
-    for k in _judged(first, second, names, judge, every, settings):
-        flipped = text(_assemble(first, second, ops, {k}, names, settings)[0])
+    for k in _judged(aligned, judge, every, settings):
+        flipped = text(_assemble(aligned, {k}, settings)[0])
         if base in scores and flipped in scores:
             if value(scores[flipped], metric) > value(scores[base], metric):
                 plain.add(k)
@@ -271,7 +303,7 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
             plain.add(k)
     if judge == "agree":
         plain &= by_spelling
-    return _assemble(first, second, ops, plain, names, settings)
+    return _assemble(aligned, plain, settings)
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],

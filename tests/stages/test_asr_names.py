@@ -11,10 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_hints import sound, suspects  # noqa: E402
+import asr_merge  # noqa: E402
+from asr_hints import new_name_parts, sound, suspects  # noqa: E402
 from asr_merge import STAGE, candidates, merge, text  # noqa: E402
 from asr_whisper import sentences  # noqa: E402
 
@@ -289,3 +292,19 @@ def test_the_merge_follows_the_settings_it_is_given() -> None:
     as_written = replace(STAGE, spell_numbers=False)
     assert text(merge(*numbers, ("Fort Anselm",), settings=as_written)[0]) == "to 410 cell now."
     assert STAGE.acoustic == "agree" and STAGE.metric == "mean"
+
+
+def test_each_disagreement_spells_out_its_glossary_names_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guards (unheard, doubted, marked) share the name parts of each opcode: one new_name_parts each."""
+    calls: list[str] = []
+
+    def counted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...]) -> list[str]:
+        calls.append(text(new))
+        return new_name_parts(old, new, names)
+
+    monkeypatch.setattr(asr_merge, "new_name_parts", counted)
+    first = words("Baker left for Lake Verna arrived. we sail to Port Castle now.", 0.99)
+    second = words("Baker left for Lake Tessaly must arrive. we sail to Port Kessel now.", 0.01)
+    out, _ = merge(first, second, NAMES, settings=replace(STAGE, doubt="span", invented="word"))
+    assert text(out) == "Baker left for Lake Verna arrived. we sail to Port Kessel now."  # Tessaly doubted
+    assert sorted(calls) == ["Kessel", "Tessaly must arrive."]
