@@ -1,7 +1,7 @@
 """What the acoustic judge of the asr stage costs: CPU seconds of scoring against the chunk's two decodes.
 
 On the names test set's development chunks where spelling keeps plain words (the only chunks the stage
-scores, asr_merge.ACOUSTIC "agree"), in one process with tiny.en int8 on one thread: the plain and the
+scores, asr_merge.STAGE.acoustic "agree"), in one process with tiny.en int8 on one thread: the plain and the
 hinted decode of the chunk, then asr_acoustic.score_texts of the candidates with and without the
 log-probability given silence (only the "pmi" metrics read it). Needs bench/names_merge.py's cache.
 
@@ -9,7 +9,7 @@ log-probability given silence (only the "pmi" metrics read it). Needs bench/name
 
 Measured 2026-11-28 (shared 2-core host, 3 chunks, 2 candidate texts each): decodes 8.10 s CPU, scoring
 with the prior 3.97 s (0.49 of the decodes), without it 2.04 s (0.25): the stage scores without it
-(METRIC "mean"), on 3 chunks of the dev part's 10.
+(asr_merge.STAGE.metric "mean"), on 3 chunks of the dev part's 10.
 """
 
 from __future__ import annotations

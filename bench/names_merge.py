@@ -3,11 +3,12 @@
 Each clip of tests/nameset.py is cut into the asr stage's chunks (silero_vad, then `make_chunks` with the
 padding given), and every chunk is decoded once per configuration by tiny.en with the stage's decode
 options: plain, prompt + hotwords, prompt only, hotwords only. The decodes are kept in --cache, so the
-merge rules below (the stage's own `asr_merge.merge` and the variants measured against it) are then
-compared in seconds, each followed by post_ner's glossary correction. The acoustic variants score each
-candidate text of a contested span with tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints
-pooled WER per part and voice family, and names right/spoken +invented, beside the raw engine with hints
-(bare faster-whisper on the whole file: the baseline of issue 9).
+merge rules below (the stage's own `asr_merge.merge` and the variants measured against it, most of them the
+stage's rule with other asr_merge.MergeSettings: `setting`) are then compared in seconds, each followed by
+post_ner's glossary correction. The acoustic variants score each candidate text of a contested span with
+tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints pooled WER per part and voice family, and
+names right/spoken +invented, beside the raw engine with hints (bare faster-whisper on the whole file: the
+baseline of issue 9).
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...] [--blind]
 
@@ -17,6 +18,7 @@ Results: see bench/names.py's docstring (the "alternatives" table, stop 14).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -33,6 +35,7 @@ import nameset  # noqa: E402
 import stagechain  # noqa: E402
 from asr_audio import WavChunks  # noqa: E402
 from asr_chunks import make_chunks, parse_segments  # noqa: E402
+from asr_merge import STAGE, MergeSettings  # noqa: E402
 from moviegen import wer  # noqa: E402
 from ner_correct import candidates, correct_segment, word_frequency  # noqa: E402
 
@@ -74,79 +77,68 @@ def decode_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], f
 
 
 Scorer = Callable[[list[str]], dict[str, asr_acoustic.Score]]
-Rule = Callable[[Words, Words, tuple[str, ...], Scorer], Words]
+# A rule merges a chunk's plain pass `first` and its pass `second` of the variant's configuration, with the
+# merge's settings (asr_merge.MergeSettings: the stage's STAGE, or what `setting` makes of them).
+Rule = Callable[[Words, Words, tuple[str, ...], Scorer, MergeSettings], Words]
 
 
-def plain(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+def plain(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings) -> Words:
     return first
 
 
-def hinted(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+def hinted(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings) -> Words:
     return second
 
 
-def guarded(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+def guarded(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings) -> Words:
     """The stage: plain pass, hinted pass where a name may be heard, merged by asr_merge.merge (spelling
-    weighs the contested spans; asr_merge.ACOUSTIC says who may overrule it)."""
+    weighs the contested spans; the settings' `acoustic` says who may overrule it)."""
     if not asr_hints.suspects(first, names):
         return first
-    texts = asr_merge.candidates(first, second, names, judge=asr_merge.ACOUSTIC)
-    return asr_merge.merge(first, second, names, score(texts) if texts else None)[0]
-
-
-def unguarded_names(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-    """The spelling guard without its name guard (every glossary name of the hinted pass taken)."""
-    keep, asr_merge._invents = asr_merge._invents, lambda *_: False
-    try:
-        return guarded(first, second, names, score)
-    finally:
-        asr_merge._invents = keep
+    texts = asr_merge.candidates(first, second, names, judge=settings.acoustic, settings=settings)
+    return asr_merge.merge(first, second, names, score(texts) if texts else None, settings=settings)[0]
 
 
 def acoustic(metric: str, every: bool = False) -> Rule:
     """The acoustic guard: each contested span decided by the candidates' scores (asr_acoustic)."""
-    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings
+             ) -> Words:
         if not asr_hints.suspects(first, names):
             return first
-        scores = score(asr_merge.candidates(first, second, names, every))
-        return asr_merge.merge(first, second, names, scores, metric=metric, every=every, judge="decide")[0]
+        scores = score(asr_merge.candidates(first, second, names, every, settings=settings))
+        return asr_merge.merge(first, second, names, scores, metric=metric, every=every, judge="decide",
+                               settings=settings)[0]
     return rule
 
 
 def both_say_plain(metric: str) -> Rule:
     """Plain words only where spelling AND acoustics say so (asr_merge.merge, judge "agree"; first thought
     of after looking at the first held-out part, which is now development)."""
-    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
+    def rule(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings
+             ) -> Words:
         if not asr_hints.suspects(first, names):
             return first
-        texts = asr_merge.candidates(first, second, names, judge="agree")
+        texts = asr_merge.candidates(first, second, names, judge="agree", settings=settings)
         return asr_merge.merge(first, second, names, score(texts) if texts else None, metric=metric,
-                               judge="agree")[0]
+                               judge="agree", settings=settings)[0]
     return rule
 
 
 def unmarked(rule: Rule) -> Rule:
     """`rule` with post_ner blind to which words came from the hinted pass (before the marks: it turned the
     hinted pass's "Carrow" into the glossary's "Harrow")."""
-    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-        return [{k: v for k, v in w.items() if k != "hinted"} for w in rule(first, second, names, score)]
+    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings
+                ) -> Words:
+        return [{k: v for k, v in w.items() if k != "hinted"} for w in rule(first, second, names, score, settings)]
     return wrapped
 
 
 def setting(rule: Rule, **values: Any) -> Rule:
-    """`rule` with the stage's module settings (asr_merge's KEEP_RUN, SURE_PLAIN, ...; asr_hints'
-    SPELL_NUMBERS) set to `values`."""
-    modules = {k: asr_merge if hasattr(asr_merge, k) else asr_hints for k in values}
-
-    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer) -> Words:
-        keep = {k: getattr(modules[k], k) for k in values}
-        for k, v in values.items():
-            setattr(modules[k], k, v)
-        try:
-            return rule(first, second, names, score)
-        finally:
-            for k, v in keep.items():
-                setattr(modules[k], k, v)
+    """`rule` with the merge's settings it is given changed to `values` (fields of asr_merge.MergeSettings:
+    keep_run, sure_plain, spell_numbers, ...)."""
+    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings
+                ) -> Words:
+        return rule(first, second, names, score, dataclasses.replace(settings, **values))
     return wrapped
 
 
@@ -156,11 +148,11 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("every chunk: prompt only", "prompt", hinted),
     ("every chunk: hotwords only", "hot", hinted),
     ("guarded merge (the stage)", "both", guarded),
-    ("spelling guard alone", "both", setting(guarded, ACOUSTIC=None)),
-    ("spelling guard alone, digits compared as written", "both", setting(guarded, ACOUSTIC=None,
-                                                                          SPELL_NUMBERS=False)),
+    ("spelling guard alone", "both", setting(guarded, acoustic=None)),
+    ("spelling guard alone, digits compared as written", "both", setting(guarded, acoustic=None,
+                                                                          spell_numbers=False)),
     ("guarded merge, hotwords only", "hot", guarded),
-    ("spelling guard without the name guard", "both", setting(unguarded_names, ACOUSTIC=None)),
+    ("spelling guard without the name guard", "both", setting(guarded, acoustic=None, invented=None)),
     ("acoustic guard, mean log-prob", "both", acoustic("mean")),
     ("acoustic guard, summed log-prob", "both", acoustic("sum")),
     ("acoustic guard, log-prob less silence's (pmi)", "both", acoustic("pmi")),
@@ -170,19 +162,19 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     ("plain where spelling and acoustics (mean) agree", "both", both_say_plain("mean")),
     ("plain where spelling and acoustics (pmi) agree", "both", both_say_plain("pmi")),
     ("the stage, post_ner blind to the hinted marks", "both", unmarked(guarded)),
-    ("the stage without the confidence guard", "both", setting(guarded, SURE_PLAIN=None)),
-    ("the stage, confidence guard keeps the whole span plain", "both", setting(guarded, DOUBT="span")),
-    ("the stage, confidence guard sure 0.9", "both", setting(guarded, SURE_PLAIN=0.9)),
-    ("the stage, confidence guard sure 0.5", "both", setting(guarded, SURE_PLAIN=0.5)),
-    ("the stage, confidence guard unsure 0.2", "both", setting(guarded, UNSURE_NAME=0.2)),
-    ("the former stage (no confidence guard, no marks)", "both", unmarked(setting(guarded, SURE_PLAIN=None))),
+    ("the stage without the confidence guard", "both", setting(guarded, sure_plain=None)),
+    ("the stage, confidence guard keeps the whole span plain", "both", setting(guarded, doubt="span")),
+    ("the stage, confidence guard sure 0.9", "both", setting(guarded, sure_plain=0.9)),
+    ("the stage, confidence guard sure 0.5", "both", setting(guarded, sure_plain=0.5)),
+    ("the stage, confidence guard unsure 0.2", "both", setting(guarded, unsure_name=0.2)),
+    ("the former stage (no confidence guard, no marks)", "both", unmarked(setting(guarded, sure_plain=None))),
     # stop 14 (chosen on dev, held3 included): a plain run is kept only where the hinted pass left its time empty
     ("the stage without LEFT_OUT_COVER (a run kept wherever 3 words fewer)", "both",
-     setting(guarded, LEFT_OUT_COVER=None)),
-    ("the stage, unheard names replaced word by word (INVENTED word)", "both", setting(guarded, INVENTED="word")),
+     setting(guarded, left_out_cover=None)),
+    ("the stage, unheard names replaced word by word (INVENTED word)", "both", setting(guarded, invented="word")),
     # POST HOC (thought of after the one run of the third held-out part, which lost names to plain runs)
-    ("POST HOC the stage, KEEP_RUN 5", "both", setting(guarded, KEEP_RUN=5)),
-    ("POST HOC the stage, KEEP_RUN 8", "both", setting(guarded, KEEP_RUN=8)),
+    ("POST HOC the stage, KEEP_RUN 5", "both", setting(guarded, keep_run=5)),
+    ("POST HOC the stage, KEEP_RUN 8", "both", setting(guarded, keep_run=8)),
 ]
 
 
@@ -216,7 +208,7 @@ def transcript(data: dict[str, Any], config: str, rule: Rule, names: tuple[str, 
     for k, start in enumerate(data["chunks"]):
         first = asr_whisper._file_words(data["passes"]["plain"][k], start, spans)
         second = asr_whisper._file_words(data["passes"][config][k], start, spans)
-        segments.extend(asr_whisper.sentences(rule(first, second, names, scores.scorer(k))))
+        segments.extend(asr_whisper.sentences(rule(first, second, names, scores.scorer(k), STAGE)))
     fixes = candidates(list(names), zipf)
     return " ".join(correct_segment(s, fixes, zipf)[0]["text"] for s in segments)
 

@@ -2,12 +2,12 @@
 unspoken ones from the right ones? (Measured, not in the stage.)
 
 For every development chunk of the names test set that the stage decodes with hints, the stage's merge
-(asr_merge.merge, the stage's settings) is replayed on bench/names_merge.py's cached decodes; each glossary
-name word it takes over other plain words ("heard_plain") is scored: the chunk's text with the name against
-the same text with the plain words there, summed token log-probability without any prompt
-(asr_acoustic.score_texts), by tiny.en and by Whisper base. A word of a glossary name that the clip never
-speaks is "unspoken". Prints, per margin, how many unspoken and how many right names a veto "take the name
-only if it scores at least `margin` against the plain words" would remove.
+(asr_merge.merge with the stage's settings, asr_merge.STAGE) is replayed on bench/names_merge.py's cached
+decodes; each glossary name word it takes over other plain words ("heard_plain") is scored: the chunk's text
+with the name against the same text with the plain words there, summed token log-probability without any
+prompt (asr_acoustic.score_texts), by tiny.en and by Whisper base. A word of a glossary name that the clip
+never speaks is "unspoken". Prints, per margin, how many unspoken and how many right names a veto "take the
+name only if it scores at least `margin` against the plain words" would remove.
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py --pad 1.0   # first, to fill the cache
     PYTHONPATH=. .venv/bin/python bench/names_veto.py [--cache /tmp/bench-names-merge] [--base DIR]
@@ -74,7 +74,7 @@ def choices(case: nameset.Case, data: dict[str, Any], audio: Path, scores: dict[
         if not asr_hints.suspects(first, case.glossary):
             continue
         known = scores.get(str(k), {})
-        texts = asr_merge.candidates(first, second, case.glossary, judge=asr_merge.ACOUSTIC)
+        texts = asr_merge.candidates(first, second, case.glossary, judge=asr_merge.STAGE.acoustic)
         judged = {t: tuple(known[t]) for t in texts if t in known} if texts else None
         out = asr_merge.merge(first, second, case.glossary, judged)[0]
         with WavChunks(audio) as wav:

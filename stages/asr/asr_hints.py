@@ -22,8 +22,8 @@ from asr_numbers import readings
 MODES = ("names", "names-hotwords", "every-chunk")
 MAX_SPAN = 3  # words of the first pass compared with a name
 SUSPECT_RATIO = 0.6  # letters of a first-pass span this similar to a name's: decode the chunk again with hints
-MERGE_RATIO = 0.5  # a glossary name the hinted pass brings in must sound this similar to words heard (`heard`)
-SPELL_NUMBERS = True  # `heard` reads digits the ways they may have been said ("410" as "four ten")
+MERGE_RATIO = 0.5  # `heard`'s default (asr_merge.MergeSettings.merge_ratio): a name sounds this similar to words
+SPELL_NUMBERS = True  # `heard`'s default (asr_merge.MergeSettings.spell_numbers): digits read out as may be said
 
 
 @dataclass(frozen=True)
@@ -98,15 +98,17 @@ def new_name_parts(old: list[dict[str, Any]], new: list[dict[str, Any]], names: 
     return [p for p in sorted(parts) if spelled(new, p) and not spelled(old, p)]
 
 
-def heard(part: str, old: list[dict[str, Any]]) -> bool:
-    """Whether a glossary name (or word of one) sounds like some one to three words the plain pass heard
-    ("Varnholt" like "Arnto,", "Lindqvist" like "Lynn disagrees"; not "Tessaly" like "Verna arrived")."""
+def heard(part: str, old: list[dict[str, Any]], ratio: float = MERGE_RATIO, spell_numbers: bool = SPELL_NUMBERS
+          ) -> bool:
+    """Whether a glossary name (or word of one) sounds like some one to three words the plain pass heard, at
+    least `ratio` similar ("Varnholt" like "Arnto,", "Lindqvist" like "Lynn disagrees"; not "Tessaly" like
+    "Verna arrived"); with `spell_numbers` digits as they may have been said (`spoken`)."""
     key = sound(part)
-    return any(_similar(key, sound(said), MERGE_RATIO)
+    return any(_similar(key, sound(said), ratio)
                for n in range(1, MAX_SPAN + 1) for i in range(max(1, len(old) - n + 1))
-               for said in spoken(" ".join(w["word"] for w in old[i : i + n])))
+               for said in spoken(" ".join(w["word"] for w in old[i : i + n]), spell_numbers))
 
 
-def spoken(text: str) -> list[str]:
-    """`text` as it may have been said: numbers read out (asr_numbers) when SPELL_NUMBERS, else as written."""
-    return readings(text) if SPELL_NUMBERS else [text]
+def spoken(text: str, spell_numbers: bool = SPELL_NUMBERS) -> list[str]:
+    """`text` as it may have been said: numbers read out (asr_numbers) with `spell_numbers`, else as written."""
+    return readings(text) if spell_numbers else [text]

@@ -3,86 +3,110 @@
 The hinted pass is the transcript (the names prime the recogniser: words around them come out better too),
 except where it left out a run of words (`left_out`: fewer words leaving the time empty), or brought in a
 glossary name that sounds like nothing the plain pass heard (asr_hints.heard): there the plain words stay,
-unless the acoustics disagree (ACOUSTIC "agree": asr_acoustic scores the chunk's text with the span plain
+unless the acoustics disagree (acoustic "agree": asr_acoustic scores the chunk's text with the span plain
 and hinted, without a prompt; the plain words stay only where both say so; letting the acoustics decide
 alone was measured worse). A name word the hinted pass wrote unsure over a word the plain pass was sure of
 gives way to the plain words there (`doubted`: the spoken non-glossary "Lake Orwell" came out "Lake Oriel").
 Words the hinted pass wrote are marked "hinted", so that post_ner leaves alone a capitalised one that is no
 glossary word (the recogniser saw the glossary and chose another name), and a glossary name it chose over
-other plain words carries them ("heard_plain") for the review list. The module-level settings below are the
-stage's; bench/names_merge.py measures the alternatives they name.
+other plain words carries them ("heard_plain") for the review list. `MergeSettings` holds the merge's settings;
+STAGE is the stage's, and bench/names_merge.py passes the alternatives they name (`dataclasses.replace`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
 from asr_acoustic import PRIOR_METRICS, Score, score_texts, value
-from asr_hints import heard, letters, new_name_parts, word_key
+from asr_hints import MERGE_RATIO, SPELL_NUMBERS, heard, letters, new_name_parts, word_key
 
-KEEP_RUN = 3  # a run of this many words only the plain pass has is kept (the hinted pass stopped early)
-# ... when the hinted words there cover less than this share of the plain words' time (None: always): a pass
-# that stopped early leaves the time empty; fewer words over the same time are another reading of it (the
-# plain "No sample has knocked her family and I've seen" for the hinted "Nurse Amsel, Doctor Fairweather,
-# Seam,"). 0.3, 0.5 and 0.7 gave the same results on dev; 0.5 set a priori.
-LEFT_OUT_COVER: float | None = 0.5
-# The confidence guard: a glossary name word the hinted pass writes with a probability below UNSURE_NAME
-# where the plain pass heard, at the same time, a word with a probability of at least SURE_PLAIN is not
-# taken (the spoken non-glossary "Lake Orwell": plain "late or well." p 0.99, hinted "Lake Oriel." p 0.02).
-# DOUBT "word": that word alone is replaced by the plain words heard there ("at Lake or well."); "span": the
-# whole disagreement stays plain ("late or well."). SURE_PLAIN None: off.
-SURE_PLAIN: float | None = 0.95
-UNSURE_NAME = 0.05
-DOUBT = "word"
-# Who may overrule spelling where it keeps plain words (asr_acoustic, `merge`): "agree" the acoustics (a
-# span stays plain only where they agree), "decide" the acoustics alone, None nobody. Chosen on dev.
-ACOUSTIC: str | None = "agree"
-# A glossary name the hinted pass brought in that sounds like nothing heard there (`_invents`): "span" keeps the
-# whole disagreement plain, "word" replaces only that name's words by the plain words heard at their time
-INVENTED = "span"
-METRIC = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
-# Words both passes wrote are marked "hinted" too: the hinted pass chose them with the glossary in front of it,
-# so post_ner leaves such a name alone (both wrote the spoken "Lake Harlow"; post_ner made it the glossary's
-# "Lake Marlow": held4-flite-quarry-slow). False: only words taken from the hinted pass are marked.
-MARK_AGREED = True
+
+@dataclass(frozen=True)
+class MergeSettings:
+    """How the merge guards the hinted pass; the defaults are the stage's (STAGE)."""
+
+    keep_run: int = 3  # a run of this many words only the plain pass has is kept (the hinted pass stopped early)
+    # ... when the hinted words there cover less than this share of the plain words' time (None: always): a pass
+    # that stopped early leaves the time empty; fewer words over the same time are another reading of it (the
+    # plain "No sample has knocked her family and I've seen" for the hinted "Nurse Amsel, Doctor Fairweather,
+    # Seam,"). 0.3, 0.5 and 0.7 gave the same results on dev; 0.5 set a priori.
+    left_out_cover: float | None = 0.5
+    # The confidence guard: a glossary name word the hinted pass writes with a probability below unsure_name
+    # where the plain pass heard, at the same time, a word with a probability of at least sure_plain is not
+    # taken (the spoken non-glossary "Lake Orwell": plain "late or well." p 0.99, hinted "Lake Oriel." p 0.02).
+    # doubt "word": that word alone is replaced by the plain words heard there ("at Lake or well."); "span": the
+    # whole disagreement stays plain ("late or well."). sure_plain None: off.
+    sure_plain: float | None = 0.95
+    unsure_name: float = 0.05
+    doubt: str = "word"
+    # Who may overrule spelling where it keeps plain words (asr_acoustic, `merge`'s judge): "agree" the acoustics
+    # (a span stays plain only where they agree), "decide" the acoustics alone, None nobody. Chosen on dev.
+    acoustic: str | None = "agree"
+    # A glossary name the hinted pass brought in that sounds like nothing heard there (`_invents`): "span" keeps
+    # the whole disagreement plain, "word" replaces only that name's words by the plain words heard at their time,
+    # None takes it anyway (no name guard: measured worse)
+    invented: str | None = "span"
+    metric: str = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
+    # Words both passes wrote are marked "hinted" too: the hinted pass chose them with the glossary in front of
+    # it, so post_ner leaves such a name alone (both wrote the spoken "Lake Harlow"; post_ner made it the
+    # glossary's "Lake Marlow": held4-flite-quarry-slow). False: only words taken from the hinted pass are marked.
+    mark_agreed: bool = True
+    merge_ratio: float = MERGE_RATIO  # a name brought in must sound this similar to words heard (asr_hints.heard)
+    spell_numbers: bool = SPELL_NUMBERS  # `heard` reads digits the ways they may have been said ("410" "four ten")
+
+
+STAGE = MergeSettings()
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a["end"] > b["start"] and a["start"] < b["end"]
 
 
-def doubted(word: dict[str, Any], old: list[dict[str, Any]]) -> bool:
-    """Whether the hinted pass wrote `word` unsure (p < UNSURE_NAME) over a word the plain pass `old` was
-    sure of (p >= SURE_PLAIN) at the same time (the confidence guard; never when SURE_PLAIN is None). A plain
+def doubted(word: dict[str, Any], old: list[dict[str, Any]], settings: MergeSettings = STAGE) -> bool:
+    """Whether the hinted pass wrote `word` unsure (p < unsure_name) over a word the plain pass `old` was
+    sure of (p >= sure_plain) at the same time (the confidence guard; never when sure_plain is None). A plain
     word Whisper gave no duration is not placed in the audio, so it proves nothing ("lot" at p 0.98 over
     5.6-5.6 s took "Ottway?" away: held3-espeak-mill-slow)."""
-    return SURE_PLAIN is not None and word["probability"] < UNSURE_NAME and any(
-        o["probability"] >= SURE_PLAIN and o["end"] > o["start"] and _overlaps(o, word) for o in old)
+    sure = settings.sure_plain
+    return sure is not None and word["probability"] < settings.unsure_name and any(
+        o["probability"] >= sure and o["end"] > o["start"] and _overlaps(o, word) for o in old)
 
 
-def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
-                   ) -> list[int]:
-    """Indexes in `new` of the glossary name words it brings in that the plain pass doubts (`doubted`)."""
-    parts = {letters(p) for p in new_name_parts(old, new, names)}
-    return [j for j, w in enumerate(new) if letters(w["word"]) in parts and doubted(w, old)]
+def _heard(part: str, old: list[dict[str, Any]], settings: MergeSettings) -> bool:
+    """Whether the plain pass `old` heard something like the glossary name `part` (asr_hints.heard)."""
+    return heard(part, old, settings.merge_ratio, settings.spell_numbers)
 
 
-def _unheard_names(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
-                   ) -> list[int]:
-    """Indexes in `new` of the words of glossary names it brings in that sound like nothing in `old`."""
-    parts = [p for p in new_name_parts(old, new, names) if not old or not heard(p, old)]
-    letters = {letters(w) for p in parts for w in p.split()}
-    return [j for j, w in enumerate(new) if letters(w["word"]) in letters]
+def _unheard(parts: list[str], old: list[dict[str, Any]], settings: MergeSettings) -> list[str]:
+    """The glossary name parts the hinted pass brought in (`parts`) that sound like nothing in `old`."""
+    return [p for p in parts if not old or not _heard(p, old, settings)]
 
 
-def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]) -> bool:
-    """Whether the hinted words `new`, where the plain pass heard `old`, bring in a glossary name not heard
-    (or, with DOUBT "span", one the plain pass doubts)."""
-    if INVENTED == "word":
-        return DOUBT == "span" and bool(_doubted_names(old, new, names))
-    return any(not old or not heard(part, old) for part in new_name_parts(old, new, names)) or (
-        DOUBT == "span" and bool(_doubted_names(old, new, names)))
+def _doubted_names(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str],
+                   settings: MergeSettings) -> list[int]:
+    """Indexes in `new` of the glossary name words it brings in (`parts`) that the plain pass doubts
+    (`doubted`)."""
+    keys = {letters(p) for p in parts}
+    return [j for j, w in enumerate(new) if letters(w["word"]) in keys and doubted(w, old, settings)]
+
+
+def _unheard_names(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str],
+                   settings: MergeSettings) -> list[int]:
+    """Indexes in `new` of the words of glossary names it brings in (`parts`) that sound like nothing in
+    `old`."""
+    keys = {letters(w) for p in _unheard(parts, old, settings) for w in p.split()}
+    return [j for j, w in enumerate(new) if letters(w["word"]) in keys]
+
+
+def _invents(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
+             ) -> bool:
+    """Whether the hinted words `new`, where the plain pass heard `old`, bring in (`parts`) a glossary name
+    not heard (with invented "span"; or, with doubt "span", one the plain pass doubts)."""
+    if settings.invented == "span" and _unheard(parts, old, settings):
+        return True
+    return settings.doubt == "span" and bool(_doubted_names(old, new, parts, settings))
 
 
 def _marked(word: dict[str, Any], old: list[dict[str, Any]], name_words: set[str]) -> dict[str, Any]:
@@ -101,14 +125,22 @@ def _marked(word: dict[str, Any], old: list[dict[str, Any]], name_words: set[str
     return out
 
 
-def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...] | list[str]
+def _replaced(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
+              ) -> set[int]:
+    """Indexes in `new` of the name words the plain words heard at their time replace: with doubt "word" the
+    doubted ones, with invented "word" the unheard ones."""
+    doubts = set(_doubted_names(old, new, parts, settings)) if settings.doubt == "word" else set()
+    if settings.invented == "word":
+        doubts |= set(_unheard_names(old, new, parts, settings))
+    return doubts
+
+
+def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list[str], settings: MergeSettings
                ) -> list[dict[str, Any]]:
-    """`new` marked (`_marked`), with DOUBT "word" each doubted name word replaced by the plain words heard
-    at its time."""
-    doubts = set(_doubted_names(old, new, names)) if DOUBT == "word" else set()
-    if INVENTED == "word":
-        doubts |= set(_unheard_names(old, new, names))
-    name_words = {letters(w) for p in new_name_parts(old, new, names) for w in p.split()}
+    """`new` marked (`_marked`), each name word `_replaced` picks replaced by the plain words heard at its
+    time."""
+    doubts = _replaced(old, new, parts, settings)
+    name_words = {letters(w) for p in parts for w in p.split()}
     out: list[dict[str, Any]] = []
     used: set[int] = set()
     for j, w in enumerate(new):
@@ -138,36 +170,63 @@ def _opcodes(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
     return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
+@dataclass(frozen=True)
+class Aligned:
+    """The plain pass `first` and the hinted pass `second` aligned word by word (difflib opcodes), with the
+    glossary name parts the hinted words of each opcode bring in (asr_hints.new_name_parts, computed once per
+    opcode for every guard; none where both passes agree)."""
+
+    first: list[dict[str, Any]]
+    second: list[dict[str, Any]]
+    ops: list[Opcode]
+    parts: list[list[str]]
+
+    def old(self, k: int) -> list[dict[str, Any]]:
+        return self.first[self.ops[k][1]:self.ops[k][2]]
+
+    def new(self, k: int) -> list[dict[str, Any]]:
+        return self.second[self.ops[k][3]:self.ops[k][4]]
+
+
+def align(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str]
+          ) -> Aligned:
+    """The two passes aligned, with the glossary name parts each disagreement brings in."""
+    ops = _opcodes(first, second)
+    return Aligned(first, second, ops, [[] if op == "equal" else new_name_parts(first[i1:i2], second[j1:j2], names)
+                                        for op, i1, i2, j1, j2 in ops])
+
+
 def _span_time(words: list[dict[str, Any]]) -> float:
     return sum(max(0.0, w["end"] - w["start"]) for w in words)
 
 
-def left_out(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
-    """Whether the hinted words `new` left out the run `old` the plain pass heard: KEEP_RUN words more,
-    and (LEFT_OUT_COVER) less of its time covered."""
-    if len(old) - len(new) < KEEP_RUN:
+def left_out(old: list[dict[str, Any]], new: list[dict[str, Any]], settings: MergeSettings = STAGE) -> bool:
+    """Whether the hinted words `new` left out the run `old` the plain pass heard: keep_run words more,
+    and (left_out_cover) less of its time covered."""
+    if len(old) - len(new) < settings.keep_run:
         return False
-    return LEFT_OUT_COVER is None or _span_time(new) < LEFT_OUT_COVER * _span_time(old)
+    cover = settings.left_out_cover
+    return cover is None or _span_time(new) < cover * _span_time(old)
 
 
-def contested(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-              every: bool = False) -> list[int]:
-    """The opcodes where the passes disagree on something the guard weighs: a run of KEEP_RUN words the
+def contested(aligned: Aligned, every: bool = False, settings: MergeSettings = STAGE) -> list[int]:
+    """The opcodes where the passes disagree on something the guard weighs: a run of keep_run words the
     hinted pass left out, or a glossary name it brought in (`every`: any disagreement)."""
-    return [k for k, (op, i1, i2, j1, j2) in enumerate(_opcodes(first, second)) if op != "equal" and (
-        every or left_out(first[i1:i2], second[j1:j2]) or new_name_parts(first[i1:i2], second[j1:j2], names))]
+    return [k for k, op in enumerate(aligned.ops) if op[0] != "equal" and (
+        every or left_out(aligned.old(k), aligned.new(k), settings) or aligned.parts[k])]
 
 
-def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], plain: set[int],
-              names: tuple[str, ...] | list[str] = ()) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+def _assemble(aligned: Aligned, plain: set[int], settings: MergeSettings
+              ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The hinted words, except the plain words in the opcodes `plain`, where both passes agree, and in
     place of name words the plain pass doubts (`_undoubted`)."""
+    second = aligned.second
     b = [word_key(w["word"]) for w in second]
     out: list[dict[str, Any]] = []
     taken: list[dict[str, str]] = []
-    for k, (op, i1, i2, j1, j2) in enumerate(ops):
-        old, new = first[i1:i2], second[j1:j2]
-        if op == "equal" and MARK_AGREED:  # the hinted pass wrote these too, with the glossary in front of it
+    for k, (op, i1, i2, j1, j2) in enumerate(aligned.ops):
+        old, new = aligned.first[i1:i2], second[j1:j2]
+        if op == "equal" and settings.mark_agreed:  # the hinted pass wrote these too, with the glossary in front of it
             out.extend({**o, "hinted": True} for o in old)
             continue
         if op == "equal" or k in plain:
@@ -175,7 +234,7 @@ def _assemble(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: li
             continue
         if new and out and j1 and word_key(out[-1]["word"]) == b[j1 - 1]:  # the punctuation before fits the new words
             out[-1] = _plain_case(out[-1], second[j1 - 1])
-        new = _undoubted(old, new, names)
+        new = _undoubted(old, new, aligned.parts[k], settings)
         out.extend(new)
         taken.append({"from": " ".join(w["word"] for w in old), "to": " ".join(w["word"] for w in new)})
     return out, taken
@@ -185,57 +244,58 @@ def text(words: list[dict[str, Any]]) -> str:
     return " ".join(w["word"] for w in words)
 
 
-def _spelling_plain(first: list[dict[str, Any]], second: list[dict[str, Any]], ops: list[Opcode], k: int,
-                    names: tuple[str, ...] | list[str]) -> bool:
-    """Whether spelling keeps opcode `k` plain: a run of KEEP_RUN words the hinted pass left out, or a
+def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
+    """Whether spelling keeps opcode `k` plain: a run of keep_run words the hinted pass left out, or a
     glossary name it brought in that sounds like nothing the plain pass heard there (`heard`)."""
-    _, i1, i2, j1, j2 = ops[k]
-    return left_out(first[i1:i2], second[j1:j2]) or _invents(first[i1:i2], second[j1:j2], names)
+    old, new = aligned.old(k), aligned.new(k)
+    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings)
 
 
-def _judged(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-            judge: str | None, every: bool) -> list[int]:
+def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSettings) -> list[int]:
     """The opcodes the acoustics must weigh: every contested one ("decide") or those spelling keeps plain
     ("agree": the acoustics may only overrule a plain verdict); none without a judge."""
     if judge is None:
         return []
-    ops, spans = _opcodes(first, second), contested(first, second, names, every)
-    return spans if judge == "decide" else [k for k in spans if _spelling_plain(first, second, ops, k, names)]
+    spans = contested(aligned, every, settings)
+    return spans if judge == "decide" else [k for k in spans if _spelling_plain(aligned, k, settings)]
 
 
 def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-               every: bool = False, judge: str | None = "decide") -> list[str]:
+               every: bool = False, judge: str | None = "decide", settings: MergeSettings = STAGE) -> list[str]:
     """The texts the acoustics must score for `merge`: all hinted, and each judged span plain instead."""
-    ops, spans = _opcodes(first, second), _judged(first, second, names, judge, every)
+    aligned = align(first, second, names)
+    spans = _judged(aligned, judge, every, settings)
     if not spans:
         return []
-    return [text(_assemble(first, second, ops, plain, names)[0]) for plain in (set(), *({k} for k in spans))]
+    return [text(_assemble(aligned, plain, settings)[0]) for plain in (set(), *({k} for k in spans))]
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
-          scores: dict[str, Score] | None = None, *, metric: str = METRIC, every: bool = False,
-          judge: str | None = ACOUSTIC) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+          scores: dict[str, Score] | None = None, *, metric: str | None = None, every: bool = False,
+          judge: str | None = None, settings: MergeSettings = STAGE
+          ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The hinted pass, guarded by the plain one: where it left words out or invented a name.
 
     The hinted pass is the transcript (the names prime the recogniser: words around them come out better
     too), except where it disagrees with the plain pass on a glossary name it brought in or on a run of at
-    least KEEP_RUN words it left out (`contested`). Spelling weighs those spans: the run stays (a prompted
+    least keep_run words it left out (`contested`). Spelling weighs those spans: the run stays (a prompted
     pass that stops early loses nothing; one word fewer is a normal disagreement), and a name stays out
     when the plain pass did not hear it (`heard`, numbers read out). With `scores` (asr_acoustic: the
     model's log-probability of each of `candidates` given the audio, without any prompt) the acoustics
-    compare the texts with the span plain and hinted (`metric`): with `judge` "agree" a span stays plain
-    only where spelling AND acoustics say so; with "decide" the acoustics alone decide. Words both passes
-    agree on keep the plain spelling ("I hope", not "I Hope"). Also returns the replacements taken.
+    compare the texts with the span plain and hinted (`metric`, None: the settings'): with `judge` (None: the
+    settings' acoustic) "agree" a span stays plain only where spelling AND acoustics say so; with "decide"
+    the acoustics alone decide. Words both passes agree on keep the plain spelling ("I hope", not "I Hope").
+    Also returns the replacements taken.
     """
-    ops = _opcodes(first, second)
-    spans = contested(first, second, names, every)
-    by_spelling = {k for k in spans if _spelling_plain(first, second, ops, k, names)}
+    metric, judge = metric or settings.metric, judge or settings.acoustic
+    aligned = align(first, second, names)
+    by_spelling = {k for k in contested(aligned, every, settings) if _spelling_plain(aligned, k, settings)}
     if scores is None or judge is None:
-        return _assemble(first, second, ops, by_spelling, names)
-    base = text(_assemble(first, second, ops, set(), names)[0])
+        return _assemble(aligned, by_spelling, settings)
+    base = text(_assemble(aligned, set(), settings)[0])
     plain = set()
-    for k in _judged(first, second, names, judge, every):
-        flipped = text(_assemble(first, second, ops, {k}, names)[0])
+    for k in _judged(aligned, judge, every, settings):
+        flipped = text(_assemble(aligned, {k}, settings)[0])
         if base in scores and flipped in scores:
             if value(scores[flipped], metric) > value(scores[base], metric):
                 plain.add(k)
@@ -243,13 +303,14 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
             plain.add(k)
     if judge == "agree":
         plain &= by_spelling
-    return _assemble(first, second, ops, plain, names)
+    return _assemble(aligned, plain, settings)
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],
-                    names: tuple[str, ...] | list[str], language: str | None) -> dict[str, Score] | None:
-    """What `merge` needs for the acoustics to judge (None when there is nothing to judge, ACOUSTIC None)."""
-    texts = candidates(first, second, names, judge=ACOUSTIC)
+                    names: tuple[str, ...] | list[str], language: str | None, settings: MergeSettings = STAGE
+                    ) -> dict[str, Score] | None:
+    """What `merge` needs for the acoustics to judge (None when there is nothing to judge, acoustic None)."""
+    texts = candidates(first, second, names, judge=settings.acoustic, settings=settings)
     if not texts:
         return None
-    return score_texts(model, samples, texts, language, prior=METRIC in PRIOR_METRICS)
+    return score_texts(model, samples, texts, language, prior=settings.metric in PRIOR_METRICS)

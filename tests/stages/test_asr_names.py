@@ -6,15 +6,19 @@ Pure logic here (no model); the end-to-end bounds on the names test set are in t
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_hints import sound, suspects  # noqa: E402
-from asr_merge import candidates, merge, text  # noqa: E402
+import asr_merge  # noqa: E402
+from asr_hints import new_name_parts, sound, suspects  # noqa: E402
+from asr_merge import STAGE, candidates, merge, text  # noqa: E402
 from asr_whisper import sentences  # noqa: E402
 
 NAMES = ("Hope", "Baker", "Captain Quorin", "Port Kessel", "Ashgrove", "Lake Tessaly", "Professor Lindqvist",
@@ -273,3 +277,34 @@ def test_a_name_word_from_the_hinted_pass_carries_what_the_plain_pass_heard() ->
     assert [(w["word"], w["heard_plain"]) for w in out if "heard_plain" in w] == [("Tessaly.", "Selby.")]
     out, _ = merge(words("the boy is good."), words("the boy is well."), ("Lake Tessaly",))
     assert all("heard_plain" not in w for w in out)  # not a name: nothing to review
+
+
+def test_the_merge_follows_the_settings_it_is_given() -> None:
+    """bench/names_merge.py passes the alternatives as settings: each changes the merge, the stage's stay."""
+    first, second = words("Baker left for Lake Verna arrived."), words("Baker left for Lake Tessaly must arrive.")
+    assert text(merge(first, second, NAMES)[0]) == "Baker left for Lake Verna arrived."  # unheard: span plain
+    word_by_word = replace(STAGE, invented="word")
+    assert text(merge(first, second, NAMES, settings=word_by_word)[0]) == "Baker left for Lake Verna must arrive."
+    taken = replace(STAGE, invented=None)  # no name guard
+    assert text(merge(first, second, NAMES, settings=taken)[0]) == "Baker left for Lake Tessaly must arrive."
+    numbers = words("to 410 cell now."), words("to Fort Anselm now.")
+    assert text(merge(*numbers, ("Fort Anselm",))[0]) == "to Fort Anselm now."  # "four ten cell"
+    as_written = replace(STAGE, spell_numbers=False)
+    assert text(merge(*numbers, ("Fort Anselm",), settings=as_written)[0]) == "to 410 cell now."
+    assert STAGE.acoustic == "agree" and STAGE.metric == "mean"
+
+
+def test_each_disagreement_spells_out_its_glossary_names_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guards (unheard, doubted, marked) share the name parts of each opcode: one new_name_parts each."""
+    calls: list[str] = []
+
+    def counted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...]) -> list[str]:
+        calls.append(text(new))
+        return new_name_parts(old, new, names)
+
+    monkeypatch.setattr(asr_merge, "new_name_parts", counted)
+    first = words("Baker left for Lake Verna arrived. we sail to Port Castle now.", 0.99)
+    second = words("Baker left for Lake Tessaly must arrive. we sail to Port Kessel now.", 0.01)
+    out, _ = merge(first, second, NAMES, settings=replace(STAGE, doubt="span", invented="word"))
+    assert text(out) == "Baker left for Lake Verna arrived. we sail to Port Kessel now."  # Tessaly doubted
+    assert sorted(calls) == ["Kessel", "Tessaly must arrive."]
