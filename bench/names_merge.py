@@ -30,6 +30,7 @@ sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("commo
 import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
 import asr_merge  # noqa: E402
+import asr_verify  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import stagechain  # noqa: E402
@@ -76,7 +77,7 @@ def decode_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], f
     return data
 
 
-Scorer = Callable[[list[str]], dict[str, asr_acoustic.Score]]
+Scorer = Callable[..., dict[str, asr_acoustic.Score]]  # (texts, role="first") -> scores; role "second": --second
 # A rule merges a chunk's plain pass `first` and its pass `second` of the variant's configuration, with the
 # merge's settings (asr_merge.MergeSettings: the stage's STAGE, or what `setting` makes of them).
 Rule = Callable[[Words, Words, tuple[str, ...], Scorer, MergeSettings], Words]
@@ -178,15 +179,53 @@ VARIANTS: list[tuple[str, str, Rule]] = [
 ]
 
 
+def with_second_opinion(rule: Rule, margins: dict[str, float] = asr_verify.MARGINS) -> Rule:
+    """`rule`, then asr_verify's second opinion on the glossary names it took over other plain words: scored by
+    the first model and by --second's (the stage: tiny.en and Whisper base)."""
+    def wrapped(first: Words, second: Words, names: tuple[str, ...], score: Scorer, settings: MergeSettings
+                ) -> Words:
+        words = rule(first, second, names, score, settings)
+        texts = sorted({t for i in asr_verify.checked(words) for t in asr_verify.alternatives(words, i)})
+        if not texts:
+            return words
+        opinions = {"first": score(texts), "second": score(texts, "second")}
+        return asr_verify.second_opinion(words, first, opinions, margins)
+    return wrapped
+
+
+def _margins(first: float, second: float) -> dict[str, float]:
+    return {"first": first, "second": second}
+
+
+# measured with --second (Whisper base): the stage's second opinion and its alternatives (stop 15, chosen on dev
+# with held5 seen); a name gives way where both models score it below the plain words by their margins
+SECOND_VARIANTS: list[tuple[str, str, Rule]] = [
+    ("the stage without the second opinion", "both", guarded),
+    ("the stage + second opinion (tiny.en -4, base -8)", "both", with_second_opinion(guarded)),
+    ("second opinion, base alone -8", "both", with_second_opinion(guarded, _margins(1e9, -8.0))),
+    ("second opinion, base alone -6", "both", with_second_opinion(guarded, _margins(1e9, -6.0))),
+    ("second opinion, base alone -4", "both", with_second_opinion(guarded, _margins(1e9, -4.0))),
+    ("second opinion, tiny.en -4, base -4", "both", with_second_opinion(guarded, _margins(-4.0, -4.0))),
+    ("second opinion, tiny.en -8, base -8", "both", with_second_opinion(guarded, _margins(-8.0, -8.0))),
+    ("second opinion, tiny.en 0, base -2", "both", with_second_opinion(guarded, _margins(0.0, -2.0))),
+]
+
+
 class ChunkScores:
     """The acoustic scores of texts for each chunk of one clip, computed once and kept in a JSON file."""
 
-    def __init__(self, audio: Path, data: dict[str, Any], pad: float, model: Any, cache: Path) -> None:
+    def __init__(self, audio: Path, data: dict[str, Any], pad: float, model: Any, cache: Path,
+                 second: ChunkScores | None = None) -> None:
         self.audio, self.data, self.pad, self.model, self.cache = audio, data, pad, model, cache
+        self.second = second  # the second model's scores (--second), for role "second"
         self.known: dict[str, dict[str, list[float]]] = json.loads(cache.read_text()) if cache.exists() else {}
 
     def scorer(self, k: int) -> Scorer:
-        def score(texts: list[str]) -> dict[str, asr_acoustic.Score]:
+        other = self.second.scorer(k) if self.second else None
+
+        def score(texts: list[str], role: str = "first") -> dict[str, asr_acoustic.Score]:
+            if role != "first":
+                return other(texts) if other else {}
             known = self.known.setdefault(str(k), {})
             todo = [t for t in texts if t not in known]
             if todo:
@@ -198,7 +237,6 @@ class ChunkScores:
                 self.cache.write_text(json.dumps(self.known))
             return {t: tuple(known[t]) for t in texts if t in known}
         return score
-
 
 
 def transcript(data: dict[str, Any], config: str, rule: Rule, names: tuple[str, ...],
@@ -226,11 +264,14 @@ def main() -> None:
     parser.add_argument("--pad", type=float, action="append", help="chunk padding in s (default: 0.2 and 1.0)")
     parser.add_argument("--cases", nargs="*", help="case names (default: all)")
     parser.add_argument("--blind", action="store_true",
-                        help="also run nameset.BLIND, the fourth held-out part (only once the stage is final)")
+                        help="also run nameset.BLIND, the next held-out part (only once the stage is final)")
+    parser.add_argument("--second", type=Path,
+                        help="Whisper base's folder (stages/asr/ship_base.py DIR): also the second-opinion rows")
     args = parser.parse_args()
     from faster_whisper import WhisperModel
 
     model = WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8", local_files_only=True)
+    second = args.second and WhisperModel(str(args.second), device="cpu", compute_type="int8", local_files_only=True)
     zipf = word_frequency("en")
     pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
     cases = [c for c in pool if not args.cases or c.name in args.cases]
@@ -245,9 +286,11 @@ def main() -> None:
         pooled([r for r in rows if (r[0].held_out, r[0].family) == g]) for g in groups))
     for pad in args.pad or [0.2, 1.0]:
         data = {c.name: decode_case(c, prepared[c.name], args.cache, pad, model) for c in cases}
-        scores = {c.name: ChunkScores(prepared[c.name][0].audio, data[c.name], pad, model,
-                                      args.cache / f"{c.name}-pad{pad}-scores.json") for c in cases}
-        for label, config, rule in VARIANTS:
+        scores = {c.name: ChunkScores(
+            prepared[c.name][0].audio, data[c.name], pad, model, args.cache / f"{c.name}-pad{pad}-scores.json",
+            second and ChunkScores(prepared[c.name][0].audio, data[c.name], pad, second,
+                                   args.cache / f"{c.name}-pad{pad}-second-scores.json")) for c in cases}
+        for label, config, rule in VARIANTS + (SECOND_VARIANTS if second else []):
             rows = [(c, data[c.name]["text"], transcript(data[c.name], config, rule, c.glossary, zipf, scores[c.name]))
                     for c in cases]
             print(f"{label}, pad {pad} | " + " | ".join(
