@@ -176,6 +176,10 @@ VARIANTS: list[tuple[str, str, Rule]] = [
     # POST HOC (thought of after the one run of the third held-out part, which lost names to plain runs)
     ("POST HOC the stage, KEEP_RUN 5", "both", setting(guarded, keep_run=5)),
     ("POST HOC the stage, KEEP_RUN 8", "both", setting(guarded, keep_run=8)),
+    # POST HOC (stop 15, after the one run of the sixth part): passes that derail
+    ("POST HOC the stage without max_word_s (a derailed word's whole time covers)", "both",
+     setting(guarded, max_word_s=None)),
+    ("POST HOC the stage without read_back (a glossary read back is taken)", "both", setting(guarded, read_back=False)),
 ]
 
 

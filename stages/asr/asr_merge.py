@@ -33,6 +33,14 @@ class MergeSettings:
     # plain "No sample has knocked her family and I've seen" for the hinted "Nurse Amsel, Doctor Fairweather,
     # Seam,"). 0.3, 0.5 and 0.7 gave the same results on dev; 0.5 set a priori.
     left_out_cover: float | None = 0.5
+    # ... a word counting for at most this long there (None: its whole time): a pass that derails stretches a
+    # word over the speech it skipped ("Zabelle" over 7.4-23.9 s, then nothing: held6-flite-forge-slow, POST HOC
+    # on the sixth part's one run). The longest word of the development part's decodes lasts 2.0 s.
+    max_word_s: float | None = 2.0
+    # A disagreement where the hinted pass reads the glossary back stays plain (`reads_back`: a prompt read back
+    # over speech it did not follow, "Vosk, Vosk, Quenby, Fort Calloway, Vosk, Quenby, ..." for 50 plain words:
+    # held6-espeak-forge-fast, POST HOC on the sixth part's one run). False: off.
+    read_back: bool = True
     # The confidence guard: a glossary name word the hinted pass writes with a probability below unsure_name
     # where the plain pass heard, at the same time, a word with a probability of at least sure_plain is not
     # taken (the spoken non-glossary "Lake Orwell": plain "late or well." p 0.99, hinted "Lake Oriel." p 0.02).
@@ -180,6 +188,7 @@ class Aligned:
     second: list[dict[str, Any]]
     ops: list[Opcode]
     parts: list[list[str]]
+    name_words: frozenset[str] = frozenset()  # the glossary names' words (`letters`)
 
     def old(self, k: int) -> list[dict[str, Any]]:
         return self.first[self.ops[k][1]:self.ops[k][2]]
@@ -193,20 +202,36 @@ def align(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     """The two passes aligned, with the glossary name parts each disagreement brings in."""
     ops = _opcodes(first, second)
     return Aligned(first, second, ops, [[] if op == "equal" else new_name_parts(first[i1:i2], second[j1:j2], names)
-                                        for op, i1, i2, j1, j2 in ops])
+                                        for op, i1, i2, j1, j2 in ops],
+                   frozenset(letters(w) for n in names for w in n.split()))
 
 
-def _span_time(words: list[dict[str, Any]]) -> float:
-    return sum(max(0.0, w["end"] - w["start"]) for w in words)
+READ_BACK_NAMES = 4  # name words a read-back has at least, 80 % of its words, one of them 3 times or more
+
+
+def reads_back(new: list[dict[str, Any]], name_words: frozenset[str]) -> bool:
+    """Whether the hinted words `new` read the glossary back rather than the speech: at least READ_BACK_NAMES
+    words of glossary names, making 80 % of the words, one of them three times or more (the prompt read back
+    loops over the glossary; a name said twice, or a decoder's stutter "Halloran, Halloran", is no loop)."""
+    keys = [letters(w["word"]) for w in new]
+    said = [k for k in keys if k in name_words]
+    return (len(said) >= READ_BACK_NAMES and len(said) >= 0.8 * len(keys)
+            and max(said.count(k) for k in set(said)) >= 3)
+
+
+def _span_time(words: list[dict[str, Any]], longest: float | None = None) -> float:
+    """The words' summed time, each counting for at most `longest` seconds (None: no limit)."""
+    return sum(min(max(0.0, w["end"] - w["start"]), longest if longest is not None else float("inf"))
+               for w in words)
 
 
 def left_out(old: list[dict[str, Any]], new: list[dict[str, Any]], settings: MergeSettings = STAGE) -> bool:
     """Whether the hinted words `new` left out the run `old` the plain pass heard: keep_run words more,
-    and (left_out_cover) less of its time covered."""
+    and (left_out_cover) less of its time covered, each hinted word counting for at most max_word_s."""
     if len(old) - len(new) < settings.keep_run:
         return False
     cover = settings.left_out_cover
-    return cover is None or _span_time(new) < cover * _span_time(old)
+    return cover is None or _span_time(new, settings.max_word_s) < cover * _span_time(old)
 
 
 def contested(aligned: Aligned, every: bool = False, settings: MergeSettings = STAGE) -> list[int]:
@@ -245,10 +270,12 @@ def text(words: list[dict[str, Any]]) -> str:
 
 
 def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
-    """Whether spelling keeps opcode `k` plain: a run of keep_run words the hinted pass left out, or a
-    glossary name it brought in that sounds like nothing the plain pass heard there (`heard`)."""
+    """Whether spelling keeps opcode `k` plain: a run of keep_run words the hinted pass left out, a glossary
+    name it brought in that sounds like nothing the plain pass heard there (`heard`), or the glossary read
+    back over more plain words (`reads_back`)."""
     old, new = aligned.old(k), aligned.new(k)
-    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings)
+    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings) or (
+        settings.read_back and len(old) > len(new) and reads_back(new, aligned.name_words))
 
 
 def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSettings) -> list[int]:

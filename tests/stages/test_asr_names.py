@@ -308,3 +308,31 @@ def test_each_disagreement_spells_out_its_glossary_names_once(monkeypatch: pytes
     out, _ = merge(first, second, NAMES, settings=replace(STAGE, doubt="span", invented="word"))
     assert text(out) == "Baker left for Lake Verna arrived. we sail to Port Kessel now."  # Tessaly doubted
     assert sorted(calls) == ["Kessel", "Tessaly must arrive."]
+
+
+def test_a_hinted_pass_that_derails_over_the_speech_loses_nothing() -> None:
+    """A pass that derails stretches a word over the speech it skipped ("Zabelle" over 7.4-23.9 s, then
+    nothing: held6-flite-forge-slow): that word counts for at most max_word_s of the time it covers."""
+    plain = words("Who took the order? Zabble. Zabble promised thirty shoes by Thursday. Captain Vosk wants more.")
+    hinted = words("Who took the order? Zabelle, Zabelle")
+    hinted[5]["end"] = plain[-1]["end"]  # "Zabelle" stretched to the end of the speech, nothing after it
+    kept = text(merge(plain, hinted, ("Zabelle", "Captain Vosk"))[0])
+    assert kept.endswith("by Thursday. Captain Vosk wants more.")
+    derailed = text(merge(plain, hinted, ("Zabelle", "Captain Vosk"), settings=replace(STAGE, max_word_s=None))[0])
+    assert derailed.endswith("Zabelle, Zabelle")  # the whole stretch counted as covered: the rest was lost
+
+
+def test_a_hinted_pass_that_reads_the_glossary_back_is_not_taken() -> None:
+    """The prompt read back over speech it did not follow: a loop of glossary names, one three times or more
+    (held6-espeak-forge-fast); a spoken list, or a name said twice, is taken."""
+    names = ("Vosk", "Quenby", "Fort Calloway", "Zabelle", "Professor Halloran", "Mount Ketteridge")
+    plain = "They will promise to party shoes by Thursday, captain must want to sit in more. 18 must will wait."
+    loop = "Vosk, Vosk, Quenby, Fort Calloway, Vosk, Quenby, Fort Calloway, Zabelle."
+    assert merged(plain, loop, names) == plain
+    assert text(merge(words(plain), words(loop), names, settings=replace(STAGE, read_back=False))[0]) == loop
+    stutter = "Professor Halloran, Halloran, Mount Ketteridge, will not open."
+    assert merged("Profess her heart, Lauren. Her warm-on mode can't arrange well not open.", stutter, names) == \
+        stutter
+    assert asr_merge.reads_back(words(loop), frozenset({"vosk", "quenby", "fort", "calloway", "zabelle"}))
+    assert not asr_merge.reads_back(words("Vosk, Quenby, Fort Calloway, Zabelle."),
+                                    frozenset({"vosk", "quenby", "fort", "calloway", "zabelle"}))
