@@ -1,10 +1,8 @@
-"""The glossary names asr took from its hinted pass where its plain pass heard other words, and those it let go.
+"""The glossary names asr took from its hinted pass where its plain pass heard other words.
 
 asr marks such a word with what the plain pass (decoded without the glossary) heard at its time
 ("heard_plain"). post_ner lists each beside its own corrections, so that the review list shows the editor
-where a name came from the glossary rather than from the audio alone ("Selby" → "Shelby"). Where asr's second
-opinion (asr_verify) gave the name up for the plain words, those carry the glossary word ("glossary_doubted"):
-listed too (`"kept": "heard"`), so the editor also checks the names the glossary did not get.
+where a name came from the glossary rather than from the audio alone ("Selby" → "Shelby").
 """
 
 from __future__ import annotations
@@ -27,27 +25,4 @@ def hinted_choices(segment: dict[str, Any], index: int) -> list[dict[str, Any]]:
             alike = round(fuzz.ratio(said.casefold(), chosen.casefold()), 1)
             choices.append({"from": said, "to": chosen, "score": alike, "start": word.get("start"),
                             "segment": index, "by": "asr"})
-    return choices
-
-
-def doubted_choices(segment: dict[str, Any], index: int) -> list[dict[str, Any]]:
-    """The glossary names asr gave up in one transcript segment for the words heard without the glossary, one
-    entry per run of adjacent words replacing the same name word ("from" the glossary word, "to" the words
-    kept)."""
-    from rapidfuzz import fuzz
-
-    runs: list[tuple[str, int, list[dict[str, Any]]]] = []  # (name word, index of the run's last word, words)
-    for k, word in enumerate(segment.get("words") or []):
-        name = Token(str(word.get("glossary_doubted") or "").strip()).core
-        if not name:
-            continue
-        if runs and runs[-1][0] == name and runs[-1][1] == k - 1:
-            runs[-1] = (name, k, [*runs[-1][2], word])
-        else:
-            runs.append((name, k, [word]))
-    choices = []
-    for name, _, words in runs:
-        kept = Token(" ".join(str(w.get("word", "")).strip() for w in words)).core
-        choices.append({"from": name, "to": kept, "score": round(fuzz.ratio(name.casefold(), kept.casefold()), 1),
-                        "start": words[0].get("start"), "segment": index, "by": "asr", "kept": "heard"})
     return choices

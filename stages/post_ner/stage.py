@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ner_choices import doubted_choices, hinted_choices
+from ner_choices import hinted_choices
 from ner_correct import candidates, correct_segment, word_frequency
 from ner_entities import find_entities, load_nlp
 from reelstage_stage import BadInput, emit_info, emit_note, emit_progress, run_stage, write_json_atomic
@@ -69,7 +69,6 @@ def main(argv: list[str]) -> None:
         segments.append(fixed)
         corrections.extend({**c, "segment": index, "by": "post_ner"} for c in made)
         corrections.extend(hinted_choices(segment, index))
-        corrections.extend(doubted_choices(segment, index))
     corrections.sort(key=lambda c: (c["start"] is None, c["start"] or 0.0))
     emit_progress(0.5, f"{len(corrections)} corrections")
     loaded = load_nlp(language)

@@ -1,8 +1,8 @@
 """review.json: the few spots of a movie an editor should look at, most important first.
 
 A spot is one cue, with every reason to look at it: a rule it bends (always listed, beyond the cap),
-a name post_ner corrected, a glossary name asr chose over other words it heard without the glossary (or gave
-up for them), a word the recogniser was unsure of, a reading speed near the limit.
+a name post_ner corrected, a glossary name asr chose over other words it heard without the glossary, a word
+the recogniser was unsure of, a reading speed near the limit.
 """
 
 from __future__ import annotations
@@ -28,18 +28,6 @@ def _cue_at(cues: list[Cue], seconds: float) -> int | None:
     return k if k >= 0 else (0 if cues else None)
 
 
-def _name_reason(fix: dict[str, Any]) -> dict[str, str]:
-    """Why a name is worth a look: post_ner corrected it, asr took it from the glossary over other words heard
-    without the glossary, or asr gave a glossary name up for the words heard (its second opinion)."""
-    said, name = f"{fix.get('from')!s}", f"{fix.get('to')!s}"
-    if fix.get("by") != "asr":
-        return {"kind": "name_corrected", "detail": f"{said} → {name}"}
-    if fix.get("kept") == "heard":
-        return {"kind": "name_not_from_glossary",
-                "detail": f"{name} as heard; the glossary's {said} scored lower for this audio"}
-    return {"kind": "name_from_glossary", "detail": f"{name} from the glossary; heard without it: {said}"}
-
-
 def _reasons(cues: list[Cue], bends: list[dict[str, Any]], corrections: list[dict[str, Any]],
              limits: Limits) -> dict[int, list[dict[str, Any]]]:
     reasons: dict[int, list[dict[str, Any]]] = {}
@@ -52,7 +40,12 @@ def _reasons(cues: list[Cue], bends: list[dict[str, Any]], corrections: list[dic
         if fix.get("start") is None or (k := _cue_at(cues, float(fix["start"]))) is None:
             continue
         score = float(fix.get("score") or 0.0)
-        reasons.setdefault(k, []).append({**_name_reason(fix), "score": 2.0 + (100.0 - score) / 100.0})
+        by_asr = fix.get("by") == "asr"  # a glossary name asr took over other words heard without the glossary
+        reasons.setdefault(k, []).append(
+            {"kind": "name_from_glossary" if by_asr else "name_corrected",
+             "detail": f"{fix.get('to')!s} from the glossary; heard without it: {fix.get('from')!s}" if by_asr
+                       else f"{fix.get('from')!s} → {fix.get('to')!s}",
+             "score": 2.0 + (100.0 - score) / 100.0})
     for k, cue in enumerate(cues):
         for word in cue.words:
             if word.probability is not None and word.probability < UNSURE_PROBABILITY:
