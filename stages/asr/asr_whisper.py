@@ -19,7 +19,6 @@ from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_gaps import CONTEXT_S, OVERLAP_S, kept, wordless
 from asr_hints import Hints, suspects
 from asr_merge import acoustic_scores, merge
-from asr_verify import opinions, second_opinion
 from reelstage_stage.sentences import ends_sentence
 
 SAMPLE_RATE = 16000
@@ -228,15 +227,13 @@ def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tup
 
 def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
                  language: str | None, hints: Hints, options: dict[str, Any] | None = None,
-                 pauses: list[tuple[float, float]] | None = None, second: Any = None) -> dict[str, Any]:
+                 pauses: list[tuple[float, float]] | None = None) -> dict[str, Any]:
     """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
 
     A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
-    in by `chunk_segments` (see asr_merge), with the scores `model` and the `second` model give the names the
-    merge took over other plain words, under "opinions" (see asr_verify; none without `second`); the speech
-    between `pauses` it left without words decoded alone, under "lone" (see asr_gaps). `options` are
-    model.transcribe's decode options (default DECODE_OPTIONS). `{"language": code or None when silent,
-    "segments": [...]}`
+    in by `chunk_segments` (see asr_merge); the speech between `pauses` it left without words decoded
+    alone, under "lone" (see asr_gaps). `options` are model.transcribe's decode options (default
+    DECODE_OPTIONS). `{"language": code or None when silent, "segments": [...]}`
     """
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"language": None, "segments": []}
@@ -251,14 +248,10 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         return raw
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
     raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
-    hinted = _file_words(raw["hinted"], offset, spans)
-    scores = acoustic_scores(model, samples, words, hinted, hints.names, language or raw["language"])
+    scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
+                             language or raw["language"])
     if scores is not None:
         raw["scores"] = scores
-    if second is not None:
-        merged, _ = merge(words, hinted, hints.names, scores)
-        if found := opinions({"first": model, "second": second}, samples, merged, language or raw["language"]):
-            raw["opinions"] = found
     return raw
 
 
@@ -267,9 +260,7 @@ def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, f
     """Sentence segments in file time from one chunk's raw output (see `decode_chunk`)."""
     words = _file_words(raw["segments"], chunk.start, spans)
     if "hinted" in raw:
-        plain = words
-        words, _ = merge(plain, _file_words(raw["hinted"], chunk.start, spans), hints.names, raw.get("scores"))
-        words = second_opinion(words, plain, raw.get("opinions"))
+        words, _ = merge(words, _file_words(raw["hinted"], chunk.start, spans), hints.names, raw.get("scores"))
     for lone in raw.get("lone", []):  # a reply neither pass heard in the whole chunk
         a, b = lone["stretch"]
         if not any(min(b, w["end"]) - max(a, w["start"]) >= OVERLAP_S for w in words):
@@ -290,7 +281,6 @@ def transcribe_chunks(
     workers: int = 1,
     options: dict[str, Any] | None = None,
     pauses: list[tuple[float, float]] | None = None,
-    second: Any = None,
 ) -> tuple[list[dict[str, Any]], str | None, int]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times, the language
     and the number of chunks decoded a second time with the glossary hints.
@@ -298,9 +288,9 @@ def transcribe_chunks(
     Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
     many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
     as it is done. `options` are the decode options, `pauses` the VAD's pauses inside its segments (see
-    `decode_chunk`), `second` the model giving the second opinion on glossary names (asr_verify). Word edges
-    in non-speech are snapped into the VAD `spans` (see `_words`). The language is `language`, or when that is
-    None the one detected in most of the speech.
+    `decode_chunk`). Word edges in non-speech are
+    snapped into the VAD `spans` (see `_words`). The language is `language`, or when that is None the one
+    detected in most of the speech.
     """
     store = store or ChunkStore(None, {})
     segments: list[dict[str, Any]] = []
@@ -309,7 +299,7 @@ def transcribe_chunks(
 
     def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
         raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints,
-                           options=options, pauses=pauses, second=second)
+                           options=options, pauses=pauses)
         store.put(chunk.start, key, raw)
         return raw
 

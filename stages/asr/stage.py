@@ -98,24 +98,6 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def second_opinion(chosen: Any, model: Any, model_dir: Path, device: Any, workers: int, hints: Hints
-                   ) -> tuple[Any, str | None]:
-    """Whisper base and its name, for asr_verify's second opinion on the glossary names the merge takes (the
-    stage's own model when it is base); (None, None) without a glossary or without base."""
-    import asr_whisper
-
-    if not hints.names:
-        return None, None
-    if chosen.name == "base":
-        return model, chosen.name
-    try:
-        found = resolve("base", model_dir, None)
-    except ValueError:
-        emit_note("no Whisper base model: the glossary names asr takes are not checked a second time")
-        return None, None
-    return asr_whisper.load_model(found.path, device, workers), found.name
-
-
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     if args.engine == "pocketsphinx":
@@ -149,14 +131,12 @@ def main(argv: list[str]) -> None:
     emit_info(**info, engine_version=version("faster-whisper"), workers=workers,
               cpu_threads=asr_whisper.cpu_threads(workers))
     model = asr_whisper.load_model(chosen.path, device, workers)
-    second, second_name = second_opinion(chosen, model, args.model_dir, device, workers, hints)
     chunks = make_chunks(spans, duration)
     options = DECODE_PRESETS[args.decode]
     settings = {
         **info, "engine_version": version("faster-whisper"), "model_bytes": (chosen.path / "model.bin").stat().st_size,
         "language": language, "hints": [hints.mode, hints.initial_prompt, hints.hotwords, list(hints.names)],
         "decode": options, "cpu_threads": asr_whisper.cpu_threads(workers), "tail_s": asr_whisper.TAIL_S,
-        "second_opinion": second_name,
     }
     store = ChunkStore(args.checkpoint, settings)
     progress = ProgressThrottle(interval=0.5)
@@ -165,7 +145,7 @@ def main(argv: list[str]) -> None:
         segments, detected, hinted = asr_whisper.transcribe_chunks(
             model, audio, chunks, spans, language=language, hints=hints,
             on_chunk=lambda i, n: progress(i / n * share, f"chunk {i}/{n}"), store=store, workers=workers,
-            options=options, pauses=pauses, second=second,
+            options=options, pauses=pauses,
         )
         translations = {  # [translate] the same chunks, Whisper's translate task
             lang: translate_chunks(

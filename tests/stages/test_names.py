@@ -91,6 +91,8 @@ UNSPOKEN_MISSES = {
                       "for Captain Rudd",
     (False, "espeak"): "dev espeak: Wren, Lake Oriel for Lake Orwell, Tallowford for Tallowfield (raw engine with "
                        "hints too), Lake Shelby for Lake Selby, Captain Judd for Captain Rudd",
+    (False, "real"): "dev real: Meyers for 'meters' (held3-real-raw, plain p 0.93; raw engine with hints writes "
+                     "Gough, Forde and Meyers)",
     (True, "flite"): "held-out flite: Ravenswood for Ravensworth, Fort Hendon for Fort Heddon (raw engine with "
                      "hints too), Lake Kelham for Lake Pelham (the raw engine with hints stopped before it)",
     (True, "espeak"): "held-out espeak: Lake Kelham for Lake Pelham, Fort Hendon for Fort Heddon (raw engine with "

@@ -1,14 +1,15 @@
-"""asr_verify: the second opinion on the glossary names the merge took over other plain words."""
+"""bench/second_opinion.py: the second opinion on the glossary names asr's merge took over other plain words
+(measured, not in the stage)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "stages" / "asr"), str(ROOT / "stages" / "common")]
 
-from asr_verify import MARGINS, alternatives, checked, doubted, second_opinion  # noqa: E402
+from second_opinion import MARGINS, alternatives, checked, doubted, second_opinion  # noqa: E402
 
 
 def word(start: float, end: float, text: str, p: float = 0.9, **extra: object) -> dict:
