@@ -207,7 +207,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write rows and texts here")
     parser.add_argument("--texts", action="store_true", help="print each clip's transcripts")
     parser.add_argument("--blind", action="store_true",
-                        help="also run nameset.BLIND, the fourth held-out part (only once the stage is final)")
+                        help="also run nameset.BLIND, the next held-out part (only once the stage is final)")
     args = parser.parse_args()
     pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
     cases = [c for c in pool if not args.cases or c.name in args.cases]

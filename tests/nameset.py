@@ -6,14 +6,14 @@ glossary, and which glossary names are spoken. Families:
 
 - `flite`: flite's voices (kal16, awb, rms, slt, kal at 8 kHz; awb_time only speaks times), slow to fast
   (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
-  rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; blind fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
-  awb+kal at 1.05 on music; blind sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
+  rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
+  awb+kal at 1.05 on music; held-out sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
   dry);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
-  blind fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
-  rates 0.8, 1.2, 1.4; blind sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
+  fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
+  rates 0.8, 1.2, 1.4; held-out sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
   Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
@@ -43,7 +43,7 @@ glossary, and which glossary names are spoken. Families:
   Searched again for the sixth, blind part (2026-11-28, 10 minutes): the Debian package asterisk-core-sounds-en
   states the words of every prompt Allison Smith recorded for Asterisk (core-sounds-en.txt, CC-BY-SA-3.0), and
   asterisk-core-sounds-en-g722 ships them at 16 kHz: its main menu prompt of the sample PBX
-  (`basic-pbx-ivr-main.g722`, 25 s, one spoken name, "Waldo's") is the blind real clip (`make test-deps`
+  (`basic-pbx-ivr-main.g722`, 25 s, one spoken name, "Waldo's") is the sixth part's real clip (`make test-deps`
   fetches the .deb, pinned like sphinxtrain's; ffmpeg decodes the G.722).
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
@@ -67,13 +67,16 @@ committed before anything ran on it, kept outside `CASES` (as `BLIND`) while the
 ONCE when the stage was final (bench/names.py --blind, stop 14), and looked at: it is SEEN and part of the
 development part (one asr rule and one post_ner bug were fixed on it).
 
-The held-out part is now the fifth, "held5-..." (scripts VINEYARD, OBSERVATORY and BAKERY, the sphinxtrain sa1
-recording): written and committed before anything ran on it, kept in `BLIND` while the stage was fixed on the
-fourth, run ONCE when the stage was final (stop 14), and then moved into `CASES`.
+The fifth part, "held5-..." (scripts VINEYARD, OBSERVATORY and BAKERY, the sphinxtrain sa1 recording), was
+written and committed before anything ran on it, kept in `BLIND` while the stage was fixed on the fourth, run
+ONCE when the stage was final (stop 14) and looked at: it is SEEN and part of the development part (asr's
+second opinion, asr_verify, was chosen on it at stop 15).
 
-`BLIND` holds the sixth part, "held6-..." (scripts FORGE, ARCHIVE and GLACIER, the Asterisk IVR recording),
-written and committed before anything ran on it (no ASR of any kind: only the clips were synthesised to check
-they build). It stays outside `CASES` until the stage is final, then `bench/names.py --blind` runs it ONCE.
+The held-out part is now the sixth, "held6-..." (scripts FORGE, ARCHIVE and GLACIER, the Asterisk IVR
+recording): written and committed before anything ran on it (6330354; no ASR of any kind: only the clips were
+synthesised to check they build), kept in `BLIND` while the stage was fixed on the fifth, run ONCE when the
+stage was final (stop 15, bench/names.py --blind), and then moved into `CASES`. A next held-out part goes into
+`BLIND` (empty now) the same way.
 """
 
 from __future__ import annotations
@@ -333,8 +336,8 @@ NPM_RECORDINGS = {  # clip -> (path in the npm tarball, 16 kHz mono WAV; its wor
 }
 
 
-# --- scripts: the fifth part (written blind 2026-11-28, hence the BLIND_ names; run once at stop 14: the
-# held-out part now, never tune on it) ---
+# --- scripts: the fifth part (written blind 2026-11-28, hence the BLIND_ names; run once at stop 14, now SEEN
+# and development) ---
 # Real-word names (Sparrow, Birch, Meadow, Tanner, Pike), invented ones (Delmare, Varga, Ketteridge, Brannock,
 # Corabelle, Brynmor, Ysolde), titles ("Dr.", "Mr.", "Professor"; the voices say "doctor", "mister"), multi-word
 # names (Fort Delmare, Dr. Varga, Mount Ketteridge, Saskia Dunlevy, Fort Brannock, Mr. Pike), spoken names NOT in
@@ -386,8 +389,8 @@ BLIND_BAKERY_GLOSSARY = ("Tanner", "Oldcastle", "Mr. Pike", "Pike", "Corabelle",
 BLIND_SA1_GLOSSARY = ("Shea", "Darke", "Greasley", "Walter", "Washburn")
 
 
-# --- scripts: BLIND, the sixth part (written 2026-11-28 18:40 UTC before anything ran on it; never tune, never
-# run ASR on it until the stage is final) ---
+# --- scripts: the sixth part, the held-out one (written blind 2026-11-28 18:40 UTC before anything ran on it, run
+# once at stop 15; never tune on it) ---
 # Real-word names (Hardy, Lark, Frost, Dusty, Temperance), invented ones or unusual spellings (Zabelle, Vosk,
 # Quenby, Kinnaird, Quimperley, Rautio, Ulveth, Amberlin, Tsering), multi-word names (Captain Vosk, Fort Calloway,
 # Mr. Frost, Ilse Kinnaird, Lake Witherly, Captain Hadlow, Dr. Rautio, Camp Ulveth, Lake Amberlin, Dunraven
@@ -434,8 +437,8 @@ BLIND_GLACIER: tuple[tuple[str, float], ...] = (
 BLIND_GLACIER_GLOSSARY = ("Dr. Rautio", "Dusty", "Camp Ulveth", "Lake Amberlin", "Tsering", "Dunraven Pass",
                           "Marit")
 
-# Blind real speech (sixth): the main menu prompt of Asterisk's sample PBX, read by Allison Smith (a human voice
-# actor), 25.4 s, G.722 at 16 kHz, shipped as basic-pbx-ivr-main.g722 in the Debian package
+# Held-out real speech (sixth, written blind): the main menu prompt of Asterisk's sample PBX, read by Allison
+# Smith (a human voice actor), 25.4 s, G.722 at 16 kHz, shipped as basic-pbx-ivr-main.g722 in the Debian package
 # asterisk-core-sounds-en-g722 1.6.1-1 (bookworm; CC-BY-SA-3.0 per Debian's copyright file; pinned in
 # tests/recordings.txt, fetched by `make test-deps`); its words are stated in core-sounds-en.txt of the package
 # asterisk-core-sounds-en (same source). It speaks one name, "Waldo's", that is NOT in the glossary, beside the
@@ -502,9 +505,8 @@ CASES: tuple[Case, ...] = (
          HELD_CLINIC_GLOSSARY, rate=1.3, bed="noise", seed=34),
     Case("held3-real-raw", "real", False, (("goforward", "", 0.0), ("dhd.2934z", "", 0.7)), HELD_RAW_GLOSSARY,
          bed="hum", seed=35),
-    # HELD-OUT (fourth, "held4-"): written and committed before anything ran on it (7eb8257, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 14 (bench/names.py --blind) and then moved here. Voice pairs,
-    # variants, rates and bed pairings none of the development part uses.
+    # The fourth part ("held4-"): written and committed before anything ran on it (7eb8257, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 14 (bench/names.py --blind): SEEN, development.
     Case("held4-flite-quarry-slow", "flite", False, _voiced(BLIND_QUARRY, ("awb", "rms")), BLIND_QUARRY_GLOSSARY,
          rate=0.85, bed="noise", seed=41),
     Case("held4-flite-lighthouse-fast", "flite", False, _voiced(BLIND_LIGHTHOUSE, ("rms", "kal")),
@@ -520,30 +522,25 @@ CASES: tuple[Case, ...] = (
          _voiced(BLIND_THEATRE, ("en-gb-x-gbcwmd+klatt3", "en-gb-x-gbclan+m5")), BLIND_THEATRE_GLOSSARY, rate=1.15,
          bed="noise", seed=46),
     Case("held4-real-jfk", "real", False, (("jfk", "", 0.0),), BLIND_JFK_GLOSSARY, bed="music", seed=47),
-    # HELD-OUT (fifth, "held5-"): written and committed before anything ran on it (09ccc91, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 14 (bench/names.py --blind) and then moved here. Voice pairs,
-    # variant pairings, rates and beds in pairings no development case uses.
-    Case("held5-flite-vineyard-slow", "flite", True, _voiced(BLIND_VINEYARD, ("slt", "awb")),
+    # The fifth part ("held5-"): written and committed before anything ran on it (09ccc91, as BLIND), run ONCE
+    # with the final stage of stop 14 (bench/names.py --blind) and looked at: SEEN, development since stop 15.
+    Case("held5-flite-vineyard-slow", "flite", False, _voiced(BLIND_VINEYARD, ("slt", "awb")),
          BLIND_VINEYARD_GLOSSARY, rate=0.75, bed="hum", seed=51),
-    Case("held5-flite-observatory-fast", "flite", True, _voiced(BLIND_OBSERVATORY, ("kal16", "rms")),
+    Case("held5-flite-observatory-fast", "flite", False, _voiced(BLIND_OBSERVATORY, ("kal16", "rms")),
          BLIND_OBSERVATORY_GLOSSARY, rate=1.5),
-    Case("held5-flite-bakery", "flite", True, _voiced(BLIND_BAKERY, ("awb", "kal")), BLIND_BAKERY_GLOSSARY,
+    Case("held5-flite-bakery", "flite", False, _voiced(BLIND_BAKERY, ("awb", "kal")), BLIND_BAKERY_GLOSSARY,
          rate=1.05, bed="music", seed=53),
-    Case("held5-espeak-vineyard-fast", "espeak", True, _voiced(BLIND_VINEYARD, ("en-gb-x-gbcwmd+klatt5", "en-us+f4")),
+    Case("held5-espeak-vineyard-fast", "espeak", False, _voiced(BLIND_VINEYARD, ("en-gb-x-gbcwmd+klatt5", "en-us+f4")),
          BLIND_VINEYARD_GLOSSARY, rate=1.4, bed="noise", seed=54),
-    Case("held5-espeak-observatory-slow", "espeak", True,
+    Case("held5-espeak-observatory-slow", "espeak", False,
          _voiced(BLIND_OBSERVATORY, ("en-gb-scotland+m8", "en-029+f1")), BLIND_OBSERVATORY_GLOSSARY, rate=0.8,
          bed="music", seed=55),
-    Case("held5-espeak-bakery", "espeak", True, _voiced(BLIND_BAKERY, ("en-us-nyc+f5", "en-gb-x-rp+klatt6")),
+    Case("held5-espeak-bakery", "espeak", False, _voiced(BLIND_BAKERY, ("en-us-nyc+f5", "en-gb-x-rp+klatt6")),
          BLIND_BAKERY_GLOSSARY, rate=1.2, bed="hum", seed=56),
-    Case("held5-real-sa1", "real", True, (("sa1", "", 0.0),), BLIND_SA1_GLOSSARY, bed="noise", seed=57),
-)
-
-# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
-# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = (
-    # BLIND (sixth, "held6-"): written and committed before anything ran on it; no ASR until the stage is final.
-    # Voice pairs in orders, variant pairings, rates and beds in pairings no case of CASES uses.
+    Case("held5-real-sa1", "real", False, (("sa1", "", 0.0),), BLIND_SA1_GLOSSARY, bed="noise", seed=57),
+    # HELD-OUT (sixth, "held6-"): written and committed before anything ran on it (6330354, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 15 (bench/names.py --blind) and then moved here. Voice pairs
+    # in orders, variant pairings, rates and beds in pairings no development case uses.
     Case("held6-flite-forge-slow", "flite", True, _voiced(BLIND_FORGE, ("kal16", "kal")), BLIND_FORGE_GLOSSARY,
          rate=0.9),
     Case("held6-flite-archive-fast", "flite", True, _voiced(BLIND_ARCHIVE, ("slt", "rms")), BLIND_ARCHIVE_GLOSSARY,
@@ -558,6 +555,10 @@ BLIND: tuple[Case, ...] = (
          BLIND_GLACIER_GLOSSARY, rate=1.25),
     Case("held6-real-ivr", "real", True, (("ivr-main", "", 0.0),), BLIND_IVR_GLOSSARY, bed="music", seed=67),
 )
+
+# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
+# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
+BLIND: tuple[Case, ...] = ()
 
 
 def case(name: str) -> Case:
