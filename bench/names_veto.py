@@ -5,10 +5,11 @@ For every development chunk of the names test set that the stage decodes with hi
 (asr_merge.merge with the stage's settings, asr_merge.STAGE) is replayed on bench/names_merge.py's cached
 decodes; each glossary name word it takes over other plain words ("heard_plain") is scored: the chunk's text
 with the name against the same text with the plain words there, summed token log-probability without any
-prompt (asr_acoustic.score_texts), by tiny.en and by Whisper base. A word of a glossary name that the clip
-never speaks is "unspoken". Prints, per margin, how many unspoken and how many right names a veto "take the
-name only if it scores at least `margin` against the plain words" would remove, per model and (with --base)
-for both models together (second_opinion: a name gives way only where both are below their margins).
+prompt (asr_acoustic.score_texts, kept in --cache with names_merge.py's scores), by tiny.en and by Whisper
+base. A word of a glossary name that the clip never speaks is "unspoken". Prints, per margin, how many
+unspoken and how many right names a veto "take the name only if it scores at least `margin` against the plain
+words" would remove, per model and (with --base) for both models together (second_opinion: a name gives way
+only where both are below their margins).
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py --pad 1.0   # first, to fill the cache
     PYTHONPATH=. .venv/bin/python bench/names_veto.py [--cache /tmp/bench-names-merge] [--base DIR]
@@ -48,15 +49,13 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("common", "asr"))]
-import asr_acoustic  # noqa: E402
-import asr_hints  # noqa: E402
-import asr_merge  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import second_opinion  # noqa: E402
 import stagechain  # noqa: E402
 from asr_audio import WavChunks  # noqa: E402
-from asr_chunks import make_chunks  # noqa: E402
+from asr_merge import STAGE  # noqa: E402
+from names_merge import ChunkScores, guarded  # noqa: E402
 
 MARGINS = (-4.0, -6.0, -8.0, -10.0, -12.0)
 PAD = 1.0
@@ -70,48 +69,42 @@ def unspoken_words(case: nameset.Case, reference: str) -> set[str]:
     return words(absent) - words([n for n in case.glossary if n not in absent])
 
 
-def merged_chunks(case: nameset.Case, data: dict[str, Any], scores: dict[str, Any]
+def merged_chunks(case: nameset.Case, data: dict[str, Any], scores: ChunkScores
                   ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """Each chunk the stage decodes with hints: its index and the stage's merge of its two passes (asr_merge,
-    on the cached decodes and acoustic scores), before the second opinion."""
+    """Each chunk: its index and the stage's merge of its two passes (names_merge.guarded on the cached decodes
+    and acoustic scores)."""
     spans = [tuple(s) for s in data["spans"]]
     for k, start in enumerate(data["chunks"]):
         first = asr_whisper._file_words(data["passes"]["plain"][k], start, spans)
         second = asr_whisper._file_words(data["passes"]["both"][k], start, spans)
-        if not asr_hints.suspects(first, case.glossary):
-            continue
-        known = scores.get(str(k), {})
-        texts = asr_merge.candidates(first, second, case.glossary, judge=asr_merge.STAGE.acoustic)
-        judged = {t: tuple(known[t]) for t in texts if t in known} if texts else None
-        yield k, asr_merge.merge(first, second, case.glossary, judged)[0]
+        yield k, guarded(first, second, case.glossary, scores.scorer(k), STAGE)
 
 
 def _unspoken(word: dict[str, Any], unspoken: set[str]) -> bool:
     return word["word"].strip(".,?!").lower() in unspoken
 
 
-def choices(case: nameset.Case, data: dict[str, Any], audio: Path, scores: dict[str, Any]
-            ) -> list[tuple[bool, Any, str, str]]:
-    """(unspoken, chunk samples, text with the name, text with the plain words) per name taken over plain words."""
+def margins(case: nameset.Case, data: dict[str, Any], scores: ChunkScores) -> Iterator[tuple[bool, float, float]]:
+    """(unspoken, first model's margin, second model's margin or 0.0) per name taken over plain words: the
+    summed log-probability of the chunk's text with the name less with the plain words there."""
     unspoken = unspoken_words(case, data["text"])
-    found = []
     for k, out in merged_chunks(case, data, scores):
-        with WavChunks(audio) as wav:
-            chunk = make_chunks([tuple(s) for s in data["spans"]], wav.duration, pad=PAD)[k]
-            samples = WavChunks.samples(wav.pcm(chunk.start, chunk.end))
-        found += [(_unspoken(out[i], unspoken), samples, *second_opinion.alternatives(out, i))
-                  for i in second_opinion.checked(out)]
-    return found
+        score = scores.scorer(k)
+        for i in second_opinion.checked(out):
+            with_name, with_plain = second_opinion.alternatives(out, i)
+            first, second = score([with_name, with_plain]), score([with_name, with_plain], "second")
+            yield (_unspoken(out[i], unspoken), first[with_name][0] - first[with_plain][0],
+                   second[with_name][0] - second[with_plain][0] if second else 0.0)
 
 
 def taken_words(case: nameset.Case, data: dict[str, Any], audio: Path, cache: Path
                 ) -> Iterator[tuple[bool, bytes, str, dict[str, Any], str]]:
     """(unspoken, 16-bit PCM from the word before to the word after, ±0.15 s, the word before, the name word,
     the word after) per name word taken over plain words (bench/names_phonetic.py)."""
-    scored = cache / f"{case.name}-pad{PAD}-scores.json"
+    scores = ChunkScores(audio, data, PAD, None, cache / f"{case.name}-pad{PAD}-scores.json")  # cached ones only
     unspoken = unspoken_words(case, data["text"])
     with WavChunks(audio) as wav:
-        for _, out in merged_chunks(case, data, json.loads(scored.read_text()) if scored.exists() else {}):
+        for _, out in merged_chunks(case, data, scores):
             for i in second_opinion.checked(out):
                 before, after = out[max(0, i - 1)], out[min(len(out) - 1, i + 1)]
                 pcm = wav.pcm(max(0.0, before["start"] - 0.15), after["end"] + 0.15)
@@ -126,34 +119,30 @@ def main() -> None:
     args = parser.parse_args()
     from faster_whisper import WhisperModel
 
-    models = {"tiny.en": WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8",
-                                      local_files_only=True)}
-    if args.base:
-        models["base"] = WhisperModel(str(args.base), device="cpu", compute_type="int8", local_files_only=True)
-    margins: dict[str, list[tuple[bool, float]]] = {name: [] for name in models}
+    tiny = WhisperModel(str(stagechain.tiny_en_dir()), device="cpu", compute_type="int8", local_files_only=True)
+    base = args.base and WhisperModel(str(args.base), device="cpu", compute_type="int8", local_files_only=True)
+    rows: list[tuple[bool, float, float]] = []
     for case in (c for c in nameset.CASES if not c.held_out):
         decoded = args.cache / f"{case.name}-pad{PAD}.json"
         if not decoded.exists():
             sys.exit(f"{decoded} missing: run bench/names_merge.py --pad {PAD} first")
-        scored = args.cache / f"{case.name}-pad{PAD}-scores.json"
+        data = json.loads(decoded.read_text())
         audio = nameset.make_clip(case, args.cache / case.name).audio  # deterministic: the cached decodes' audio
-        for unspoken, samples, with_name, with_plain in choices(
-                case, json.loads(decoded.read_text()), audio,
-                json.loads(scored.read_text()) if scored.exists() else {}):
-            for name, model in models.items():
-                got = asr_acoustic.score_texts(model, samples, [with_name, with_plain], "en", prior=False)
-                margins[name].append((unspoken, got[with_name][0] - got[with_plain][0]))
-    for name, rows in margins.items():
-        unspoken = sum(u for u, _ in rows)
-        print(f"{name}: {len(rows)} names taken over plain words, {unspoken} unspoken")
+        cached = args.cache / f"{case.name}-pad{PAD}"  # the scores names_merge.py keeps (--second: base's)
+        rows += margins(case, data, ChunkScores(audio, data, PAD, tiny, Path(f"{cached}-scores.json"),
+                                                base and ChunkScores(audio, data, PAD, base,
+                                                                     Path(f"{cached}-second-scores.json"))))
+    models = {"tiny.en": [(u, a) for u, a, _ in rows], **({"base": [(u, b) for u, _, b in rows]} if base else {})}
+    for name, got in models.items():
+        unspoken = sum(u for u, _ in got)
+        print(f"{name}: {len(got)} names taken over plain words, {unspoken} unspoken")
         for margin in MARGINS:
-            removed = [u for u, m in rows if m < margin]
+            removed = [u for u, m in got if m < margin]
             print(f"  margin {margin:+.0f}: removes {sum(removed)} unspoken, {len(removed) - sum(removed)} right")
-    if "base" in margins:
+    if base:
         print("both below their margins (tiny.en / base), as second_opinion:")
-        pairs = list(zip(margins["tiny.en"], margins["base"], strict=True))
         for first, second in ((-4.0, -4.0), (-4.0, -6.0), (-4.0, -8.0), (-8.0, -8.0)):
-            gone = [u for (u, a), (_, b) in pairs if a < first and b < second]
+            gone = [u for u, a, b in rows if a < first and b < second]
             print(f"  {first:+.0f} / {second:+.0f}: removes {sum(gone)} unspoken, {len(gone) - sum(gone)} right")
 
 
