@@ -188,7 +188,7 @@ class Aligned:
     second: list[dict[str, Any]]
     ops: list[Opcode]
     parts: list[list[str]]
-    name_words: frozenset[str] = frozenset()  # the glossary names' words (`letters`)
+    name_words: frozenset[str]  # the glossary names' words (`letters`)
 
     def old(self, k: int) -> list[dict[str, Any]]:
         return self.first[self.ops[k][1]:self.ops[k][2]]
