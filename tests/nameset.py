@@ -8,13 +8,15 @@ glossary, and which glossary names are spoken. Families:
   (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
   awb+kal at 1.05 on music; held-out sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
-  dry);
+  dry; blind seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
   fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
   rates 0.8, 1.2, 1.4; held-out sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
-  Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry);
+  Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry; blind seventh part:
+  f2 on New York with klatt2 on Scottish at 1.4 on hum, m6 on Caribbean with f3 on RP at 0.8 dry, klatt4 on
+  Lancaster with m8 on en-us at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -45,6 +47,10 @@ glossary, and which glossary names are spoken. Families:
   asterisk-core-sounds-en-g722 ships them at 16 kHz: its main menu prompt of the sample PBX
   (`basic-pbx-ivr-main.g722`, 25 s, one spoken name, "Waldo's") is the sixth part's real clip (`make test-deps`
   fetches the .deb, pinned like sphinxtrain's; ffmpeg decodes the G.722).
+  Searched again for the seventh, blind part (2026-11-28, 10 minutes) for another human voice with its words:
+  none found (see BLIND_ALLISON_GLOSSARY), so its real clip joins three more of Allison Smith's prompts from the
+  same pinned package (vm-newuser, demo-nogo, demo-thanks; 22 s of speech), which speak three names ("Comedian Mail",
+  "Digium", "Asterisk").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -76,7 +82,12 @@ The held-out part is now the sixth, "held6-..." (scripts FORGE, ARCHIVE and GLAC
 recording): written and committed before anything ran on it (6330354; no ASR of any kind: only the clips were
 synthesised to check they build), kept in `BLIND` while the stage was fixed on the fifth, run ONCE when the
 stage was final (stop 15, bench/names.py --blind), and then moved into `CASES`. A next held-out part goes into
-`BLIND` (empty now) the same way.
+`BLIND` the same way.
+
+`BLIND` holds the seventh part, "held7-..." (scripts APIARY, CANAL and RANCH, three more Asterisk prompts read by
+Allison Smith joined into one clip): written and committed before anything ran on it (no ASR of any kind: only
+the clips were synthesised to check they build), kept outside `CASES` until the stage is final, then run ONCE
+(bench/names.py --blind).
 """
 
 from __future__ import annotations
@@ -453,8 +464,78 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV o
                  "know your party's extension, you may dial it at any time. To establish a sales partnership, press "
                  "one. To speak with a customer advocate, press two. For accounting and other receivables, press "
                  "three. For a company directory, press four. For an operator, press zero."),
+    "vm-newuser": ("./usr/share/asterisk/sounds/en_US_f_Allison/vm-newuser.g722",
+                   "Welcome to Comedian Mail. First, I will guide you through a short setup process."),
+    "demo-nogo": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-nogo.g722",
+                  "I am afraid I was unable to create a connection to the Digium demonstration Asterisk server. You "
+                  "may find some helpful debugging information on the Asterisk console."),
+    "demo-thanks": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-thanks.g722",
+                    "Goodbye. Thank you for trying out the Asterisk Open Source PBX."),
 }
-DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"}  # clip -> its pinned .deb
+DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
+                "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
+                "demo-thanks": "asterisk-core-sounds-en-g722"}
+
+
+# --- scripts: the seventh part, BLIND (written 2026-11-28 21:40 UTC before anything ran on it; no ASR of any kind
+# until the stage is final; never tune on it) ---
+# Real-word names (Clover, Marnie, Goldie, Honor, Hester, Wynne), invented ones or unusual spellings that tiny.en
+# would likely garble (Quellin, Ilka, Achterberg, Pettifer, Grindle Cross, Kvistad, Lindgaard, Nessing),
+# multi-word names (Fort Quellin, Dr. Achterberg, Lake Corrin, Grindle Cross, Captain Tallock, Father Cobbin,
+# Dr. Kvistad, Lake Orrery, Marshal Lindgaard, Fort Nessing, Mesa Renton), spoken names NOT in the glossary one
+# phoneme from a glossary name that is never spoken: the first consonant ("Lake Dorrin" beside "Lake Corrin"), a
+# vowel ("Captain Tullock" beside "Captain Tallock"), the last consonant ("Father Cobbett" beside "Father
+# Cobbin"), a consonant inside the word ("Mesa Rendon" beside "Mesa Renton"); one-word name replies right after
+# a question ("Ilka.", "Marnie."), names ending short replies ("..., Ilka.", "..., Pettifer.", "... with
+# Goldie."), numbers next to names ("eleven broken frames ... Lake Dorrin", "Since six. Captain Tullock", "Forty
+# one. Goldie", "Marshal Lindgaard ... at seven", "twelve bags").
+BLIND_APIARY: tuple[tuple[str, float], ...] = (
+    ("Clover, the hives behind Fort Quellin were robbed last night.", 0.0),
+    ("Robbed? Who found them?", 0.4),
+    ("Ilka.", 0.3),
+    ("Ilka counted eleven broken frames and a bear track near Lake Dorrin.", 0.6),
+    ("Eleven? Then ask Dr. Achterberg for the spare boxes.", 0.5),
+    ("Achterberg sold the boxes to Clover in May.", 0.8),
+    ("Then we build new ones. Bring the saw, Ilka.", 0.4),
+)
+BLIND_APIARY_GLOSSARY = ("Clover", "Fort Quellin", "Ilka", "Dr. Achterberg", "Achterberg", "Lake Corrin", "Hester")
+
+BLIND_CANAL: tuple[tuple[str, float], ...] = (
+    ("Pettifer, the lock gates at Grindle Cross are jammed again.", 0.0),
+    ("Since when?", 0.3),
+    ("Since six. Captain Tullock tried to force them open with his barge.", 0.6),
+    ("Tullock? He should have waited for Father Cobbett.", 0.5),
+    ("Who has the key to the sluice?", 0.7),
+    ("Marnie.", 0.3),
+    ("Marnie took it to Grindle Cross with twelve bags of sand.", 0.5),
+    ("Good. Tell her to wait for me, Pettifer.", 0.4),
+)
+BLIND_CANAL_GLOSSARY = ("Pettifer", "Grindle Cross", "Marnie", "Captain Tallock", "Father Cobbin", "Honor")
+
+BLIND_RANCH: tuple[tuple[str, float], ...] = (
+    ("Dr. Kvistad, the mare from Lake Orrery has a fever.", 0.0),
+    ("How high?", 0.3),
+    ("Forty one. Goldie walked her all night.", 0.6),
+    ("Goldie? She was out at Mesa Rendon yesterday.", 0.4),
+    ("Then ask Marshal Lindgaard to bring the trailer at seven.", 0.8),
+    ("Lindgaard sold the trailer to Fort Nessing last spring.", 0.5),
+    ("Then walk her slowly. I will stay with Goldie.", 0.4),
+)
+BLIND_RANCH_GLOSSARY = ("Dr. Kvistad", "Lake Orrery", "Goldie", "Marshal Lindgaard", "Fort Nessing", "Mesa Renton",
+                        "Wynne")
+
+# Blind real speech (seventh): three more prompts read by Allison Smith for Asterisk, none used before
+# (vm-newuser, demo-nogo, demo-thanks; 6.1 s, 10.5 s and 5.5 s of G.722 at 16 kHz), joined into one clip, from the
+# same pinned Debian package as the sixth part's (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0), their words
+# stated in core-sounds-en.txt of asterisk-core-sounds-en. Searched for ANOTHER human voice first (2026-11-28,
+# 10 minutes): apt-cache search asterisk: the other English sets (-gsm, -wav) are the same Allison recordings,
+# asterisk-moh-opsound-* is music, the other voices speak Spanish, French, Italian or Russian; apt-cache search
+# speech/voice/corpus: festvox-* are synthetic voices, praat ships no recordings with their words; the sdist of
+# praat-parselmouth 0.4.7 (its tests hold "the north wind and the sun" with a TextGrid) did not download in
+# 5 minutes. Three names ARE spoken ("Comedian Mail", "Digium", "Asterisk" three times); two
+# never are: "Asterix" (one phoneme from the spoken "Asterisk") and "Demetria" (like "demonstration").
+BLIND_ALLISON_GLOSSARY = ("Comedian Mail", "Digium", "Asterisk", "Asterix", "Demetria")
+
 
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
@@ -558,7 +639,25 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
 # bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+BLIND: tuple[Case, ...] = (
+    # the seventh part ("held7-"): written and committed before anything ran on it. Voice pairs in orders, variant
+    # pairings, rates and beds in pairings no case of CASES uses.
+    Case("held7-flite-apiary-slow", "flite", True, _voiced(BLIND_APIARY, ("awb", "kal16")), BLIND_APIARY_GLOSSARY,
+         rate=0.8),
+    Case("held7-flite-canal-fast", "flite", True, _voiced(BLIND_CANAL, ("kal", "slt")), BLIND_CANAL_GLOSSARY,
+         rate=1.3, bed="music", seed=72),
+    Case("held7-flite-ranch", "flite", True, _voiced(BLIND_RANCH, ("slt", "kal16")), BLIND_RANCH_GLOSSARY,
+         rate=1.1),
+    Case("held7-espeak-apiary-fast", "espeak", True,
+         _voiced(BLIND_APIARY, ("en-us-nyc+f2", "en-gb-scotland+klatt2")), BLIND_APIARY_GLOSSARY, rate=1.4,
+         bed="hum", seed=74),
+    Case("held7-espeak-canal-slow", "espeak", True, _voiced(BLIND_CANAL, ("en-029+m6", "en-gb-x-rp+f3")),
+         BLIND_CANAL_GLOSSARY, rate=0.8),
+    Case("held7-espeak-ranch", "espeak", True, _voiced(BLIND_RANCH, ("en-gb-x-gbclan+klatt4", "en-us+m8")),
+         BLIND_RANCH_GLOSSARY, rate=1.2),
+    Case("held7-real-allison", "real", True, (("vm-newuser", "", 0.0), ("demo-nogo", "", 0.7),
+                                              ("demo-thanks", "", 0.5)), BLIND_ALLISON_GLOSSARY, bed="hum", seed=77),
+)
 
 
 def case(name: str) -> Case:
