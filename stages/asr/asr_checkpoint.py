@@ -16,7 +16,7 @@ from typing import Any
 
 from reelstage_stage import write_json_atomic
 
-FORMAT = 1  # bump when the stored result's shape changes
+FORMAT = 2  # bump when the stored result changes shape or meaning (2: hinted passes mended, asr_rehint)
 
 
 class ChunkStore:

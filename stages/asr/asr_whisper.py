@@ -19,6 +19,7 @@ from asr_decode import DECODE_PRESETS, DEFAULT_DECODE
 from asr_gaps import CONTEXT_S, OVERLAP_S, kept, wordless
 from asr_hints import Hints, suspects
 from asr_merge import acoustic_scores, merge
+from asr_rehint import MAX_REDECODES, MIN_PROGRESS_S, REWIND_S, derail_point, splice
 from reelstage_stage.sentences import ends_sentence
 
 SAMPLE_RATE = 16000
@@ -225,6 +226,34 @@ def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tup
     return found
 
 
+def hinted_pass(model: Any, samples: np.ndarray, language: str | None, hints: Hints,
+                options: dict[str, Any] | None = None, until: float | None = None) -> list[dict[str, Any]]:
+    """The chunk decoded with the hints (raw segments), mended where it went off the speech (`mend_derails`)."""
+    prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
+    segments = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
+    return mend_derails(model, samples, segments, language, prompt, hints.hotwords, options, until)
+
+
+def mend_derails(model: Any, samples: np.ndarray, segments: list[dict[str, Any]], language: str | None,
+                 prompt: str | None, hotwords: str | None, options: dict[str, Any] | None = None,
+                 until: float | None = None) -> list[dict[str, Any]]:
+    """A hinted pass's raw `segments` where it went off the speech (asr_rehint) with the rest of the chunk
+    decoded again with the same hints and spliced in, up to MAX_REDECODES times while that gets further."""
+    last = None
+    for _ in range(MAX_REDECODES):
+        at = derail_point(segments)
+        if at is None or (last is not None and at < last + MIN_PROGRESS_S):
+            break
+        lo = max(0, int((at - REWIND_S) * SAMPLE_RATE))
+        if samples.size - lo < SAMPLE_RATE * MIN_PROGRESS_S:
+            break
+        shift = lo / SAMPLE_RATE
+        again = _pass(model, samples[lo:], language, prompt, hotwords, options,
+                      None if until is None else until - shift)["segments"]
+        segments, last = splice(segments, at, again, shift), at
+    return segments
+
+
 def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
                  language: str | None, hints: Hints, options: dict[str, Any] | None = None,
                  pauses: list[tuple[float, float]] | None = None) -> dict[str, Any]:
@@ -246,8 +275,7 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         raw["lone"] = lone
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
-    prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
-    raw["hinted"] = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
+    raw["hinted"] = hinted_pass(model, samples, language, hints, options, until)
     scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
                              language or raw["language"])
     if scores is not None:
