@@ -96,7 +96,7 @@ def mend_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], dat
             until = asr_whisper.speech_end(spans, chunk.start, chunk.end - chunk.start)
             mended.append(asr_whisper.mend_derails(
                 model, samples, data["passes"]["both"][k], "en", gloss["initial_prompt"],
-                gloss["hotwords"], asr_whisper.DECODE_OPTIONS, until))
+                gloss["hotwords"], asr_whisper.DECODE_OPTIONS, until)[0])
     out.write_text(json.dumps(mended))
     data["passes"]["mended"] = mended
 

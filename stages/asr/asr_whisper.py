@@ -227,8 +227,10 @@ def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tup
 
 
 def hinted_pass(model: Any, samples: np.ndarray, language: str | None, hints: Hints,
-                options: dict[str, Any] | None = None, until: float | None = None) -> list[dict[str, Any]]:
-    """The chunk decoded with the hints (raw segments), mended where it went off the speech (`mend_derails`)."""
+                options: dict[str, Any] | None = None, until: float | None = None
+                ) -> tuple[list[dict[str, Any]], int]:
+    """The chunk decoded with the hints (raw segments), mended where it went off the speech (`mend_derails`),
+    and how many times it was decoded again."""
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
     segments = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
     return mend_derails(model, samples, segments, language, prompt, hints.hotwords, options, until)
@@ -236,11 +238,12 @@ def hinted_pass(model: Any, samples: np.ndarray, language: str | None, hints: Hi
 
 def mend_derails(model: Any, samples: np.ndarray, segments: list[dict[str, Any]], language: str | None,
                  prompt: str | None, hotwords: str | None, options: dict[str, Any] | None = None,
-                 until: float | None = None) -> list[dict[str, Any]]:
+                 until: float | None = None) -> tuple[list[dict[str, Any]], int]:
     """A hinted pass's raw `segments` where it went off the speech (asr_rehint) with the rest of the chunk
-    decoded again with the same hints and spliced in, up to MAX_REDECODES times while that gets further."""
-    last = None
-    for _ in range(MAX_REDECODES):
+    decoded again with the same hints and spliced in, up to MAX_REDECODES times while that gets further; and
+    how many times it was decoded again."""
+    last, done = None, 0
+    while done < MAX_REDECODES:
         at = derail_point(segments)
         if at is None or (last is not None and at < last + MIN_PROGRESS_S):
             break
@@ -250,8 +253,8 @@ def mend_derails(model: Any, samples: np.ndarray, segments: list[dict[str, Any]]
         shift = lo / SAMPLE_RATE
         again = _pass(model, samples[lo:], language, prompt, hotwords, options,
                       None if until is None else until - shift)["segments"]
-        segments, last = splice(segments, at, again, shift), at
-    return segments
+        segments, last, done = splice(segments, at, again, shift), at, done + 1
+    return segments, done
 
 
 def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tuple[float, float]], *,
@@ -275,7 +278,9 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         raw["lone"] = lone
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
-    raw["hinted"] = hinted_pass(model, samples, language, hints, options, until)
+    raw["hinted"], mended = hinted_pass(model, samples, language, hints, options, until)
+    if mended:
+        raw["mended"] = mended
     scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,
                              language or raw["language"])
     if scores is not None:
@@ -296,6 +301,14 @@ def chunk_segments(raw: dict[str, Any], chunk: Chunk, spans: list[tuple[float, f
     return sentences(words)
 
 
+@dataclass
+class DecodeCounts:
+    """Chunks decoded again with the glossary hints, and chunks whose hinted pass was mended (asr_rehint)."""
+
+    hinted: int = 0
+    mended: int = 0
+
+
 def transcribe_chunks(
     model: Any,
     audio: WavChunks,
@@ -309,9 +322,9 @@ def transcribe_chunks(
     workers: int = 1,
     options: dict[str, Any] | None = None,
     pauses: list[tuple[float, float]] | None = None,
-) -> tuple[list[dict[str, Any]], str | None, int]:
+) -> tuple[list[dict[str, Any]], str | None, DecodeCounts]:
     """Transcribe each chunk on its own; return sentence segments with file-relative times, the language
-    and the number of chunks decoded a second time with the glossary hints.
+    and how many chunks were decoded a second time with the glossary hints (and mended: asr_rehint).
 
     Chunks are read from `audio` one at a time and decoded by `workers` threads (the model must have as
     many workers); a chunk found in `store` is not decoded again, and each decoded one is stored as soon
@@ -323,7 +336,7 @@ def transcribe_chunks(
     store = store or ChunkStore(None, {})
     segments: list[dict[str, Any]] = []
     detected: Counter[str] = Counter()
-    hinted = [0]
+    counts = DecodeCounts()
 
     def decode(chunk: Chunk, key: str, pcm: bytes) -> dict[str, Any]:
         raw = decode_chunk(model, WavChunks.samples(pcm), chunk.start, spans, language=language, hints=hints,
@@ -338,7 +351,8 @@ def transcribe_chunks(
         raw = job.result() if isinstance(job, Future) else job
         if raw["language"]:
             detected[raw["language"]] += chunk.end - chunk.start
-        hinted[0] += "hinted" in raw
+        counts.hinted += "hinted" in raw
+        counts.mended += "mended" in raw
         segments.extend(chunk_segments(raw, chunk, spans, hints))
         on_chunk(len(chunks) - len(pending) - len(todo), len(chunks))
 
@@ -355,4 +369,4 @@ def transcribe_chunks(
                 finish_oldest()
         while pending:
             finish_oldest()
-    return segments, language or next((lang for lang, _ in detected.most_common(1)), None), hinted[0]
+    return segments, language or next((lang for lang, _ in detected.most_common(1)), None), counts

@@ -142,7 +142,7 @@ def main(argv: list[str]) -> None:
     progress = ProgressThrottle(interval=0.5)
     share = 0.5 if translating else 1.0  # [translate] progress: transcription, then translation
     with audio:
-        segments, detected, hinted = asr_whisper.transcribe_chunks(
+        segments, detected, counts = asr_whisper.transcribe_chunks(
             model, audio, chunks, spans, language=language, hints=hints,
             on_chunk=lambda i, n: progress(i / n * share, f"chunk {i}/{n}"), store=store, workers=workers,
             options=options, pauses=pauses,
@@ -165,11 +165,12 @@ def main(argv: list[str]) -> None:
     write_json_atomic(args.out / "transcript.json", {
         **info, "model_path": str(chosen.path), "language": detected or language or "auto",
         "hints": {"initial_prompt": hints.initial_prompt, "hotwords": hints.hotwords, "names": list(hints.names),
-                  "hinted_chunks": hinted},
+                  "hinted_chunks": counts.hinted, "mended_chunks": counts.mended},
         "chunks": [{"start": c.start, "end": c.end} for c in chunks],
         "segments": segments, "duration_s": round(duration, 3), "rtf": rtf,
     })
-    emit_info(segments=len(segments), chunks=len(chunks), hinted_chunks=hinted, rtf=rtf, chunks_reused=store.reused,
+    emit_info(segments=len(segments), chunks=len(chunks), hinted_chunks=counts.hinted, mended_chunks=counts.mended,
+              rtf=rtf, chunks_reused=store.reused,
               peak_rss_mb=peak_rss_mb())
     progress(1.0, f"{len(segments)} segments")
 

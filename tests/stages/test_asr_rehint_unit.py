@@ -61,7 +61,8 @@ class StandIn:
 
 def mend(model: StandIn, first: list[dict[str, Any]]) -> list[str]:
     samples = np.zeros(int(model.chunk_s * SAMPLE_RATE), dtype=np.float32)
-    mended = mend_derails(model, samples, first, "en", "Names: Zabelle.", "Zabelle")
+    mended, times = mend_derails(model, samples, first, "en", "Names: Zabelle.", "Zabelle")
+    assert times == len(model.asked)
     return [w["word"].strip() for s in mended for w in s["words"]]
 
 

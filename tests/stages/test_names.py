@@ -215,7 +215,7 @@ def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case
 @pytest.mark.docker
 def _through_containers(case: nameset.Case, tmp_path: Path, run_image) -> tuple[nameset.Clip, str, list[dict]]:
     """`case` through the reelstage/asr and reelstage/post_ner images: the clip, the text and post_ner's
-    corrections (entities.json)."""
+    corrections (entities.json). asr's transcript.json is left in `tmp_path`/asr-transcript.json."""
     folder = tmp_path / case.name
     clip = nameset.make_clip(case, folder)
     gloss = stagechain.glossary(folder, case.glossary)
@@ -224,6 +224,7 @@ def _through_containers(case: nameset.Case, tmp_path: Path, run_image) -> tuple[
                                       "--glossary", "/input/glossary.json", "--out", "/out", "--language", "en"],
                               files={"audio.wav": clip.audio, "segments.json": segments, "glossary.json": gloss})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    (tmp_path / "asr-transcript.json").write_bytes((asr_out / "transcript.json").read_bytes())
     proc, ner_out = run_image("post_ner", ["--transcript", "/input/transcript.json", "--glossary",
                                            "/input/glossary.json", "--language", "en", "--out", "/out"],
                               files={"transcript.json": asr_out / "transcript.json", "glossary.json": gloss})
@@ -250,6 +251,7 @@ def test_a_derailed_hinted_pass_is_decoded_again_through_the_containers(tmp_path
     plain words stayed there (asr_merge max_word_s: "Zabble promised", "Quinn v.", WER 0.414 on the host);
     before that guard the 45 words after the derail were lost (WER 0.776)."""
     clip, text, _ = _through_containers(nameset.case("held6-flite-forge-slow"), tmp_path, run_image)
+    assert json.loads((tmp_path / "asr-transcript.json").read_text())["hints"]["mended_chunks"] == 1
     assert "by Thursday" in text and "have to wait" in text and "The boy left" in text, text
     assert "Zabelle promised" in text and "left for Quenby" in text, text
     assert wer(clip.text, text) <= 0.35, text
