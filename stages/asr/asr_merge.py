@@ -21,6 +21,7 @@ from typing import Any
 
 from asr_acoustic import PRIOR_METRICS, Score, score_texts, value
 from asr_hints import MERGE_RATIO, SPELL_NUMBERS, heard, letters, new_name_parts, word_key
+from asr_rehint import MAX_WORD_S
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class MergeSettings:
     # ... a word counting for at most this long there (None: its whole time): a pass that derails stretches a
     # word over the speech it skipped ("Zabelle" over 7.4-23.9 s, then nothing: held6-flite-forge-slow, POST HOC
     # on the sixth part's one run). The longest word of the development part's decodes lasts 2.0 s.
-    max_word_s: float | None = 2.0
+    max_word_s: float | None = MAX_WORD_S  # the bound asr_rehint decodes a hinted pass again beyond
     # A disagreement where the hinted pass reads the glossary back stays plain (`reads_back`: a prompt read back
     # over speech it did not follow, "Vosk, Vosk, Quenby, Fort Calloway, Vosk, Quenby, ..." for 50 plain words:
     # held6-espeak-forge-fast, POST HOC on the sixth part's one run). False: off.

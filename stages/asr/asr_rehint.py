@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_WORD_S = 2.0  # a word lasting longer is a derail (the longest word of the development decodes: 2.0 s)
+# a word lasting longer is a derail (the longest word of the development decodes lasts 2.0 s); asr_merge's
+# max_word_s counts a hinted word for at most this long
+MAX_WORD_S = 2.0
 REWIND_S = 0.2  # the decode again starts this long before the derail point
 MIN_PROGRESS_S = 1.0  # a decode again that derails less than this much later is not tried once more
 MAX_REDECODES = 2  # decodes again per chunk at most
