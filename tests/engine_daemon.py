@@ -145,7 +145,7 @@ class PrivateDockerd:
         """Stop this dockerd by its pid, and whatever containerd it started (found by its exec root)."""
         with _suppress():
             client = self.client()
-            for c in client.containers.list(all=True):
+            for c in client.containers.list(ignore_removed=True, all=True):
                 with _suppress():
                     c.remove(force=True)
             client.close()

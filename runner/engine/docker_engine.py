@@ -117,7 +117,7 @@ class DockerEngine:
 
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
         try:
-            found = self.client.containers.list(all=True, filters=filters)
+            found = self.client.containers.list(ignore_removed=True, all=True, filters=filters)
         except ENGINE_ERRORS as exc:
             raise engine_error(exc) from exc
         removed = []

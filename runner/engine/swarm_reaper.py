@@ -76,13 +76,13 @@ class Reaper:
             while time.monotonic() < deadline:  # the node's agent stops the task containers itself
                 tasks = [
                     c
-                    for c in client.containers.list(all=True, filters=filters)
+                    for c in client.containers.list(ignore_removed=True, all=True, filters=filters)
                     if "com.docker.swarm.task.id" in c.labels and c.status == "running"
                 ]
                 if not tasks:
                     break
                 time.sleep(0.3)
-            for container in client.containers.list(all=True, filters=filters):
+            for container in client.containers.list(ignore_removed=True, all=True, filters=filters):
                 with contextlib.suppress(docker.errors.NotFound):
                     container.remove(force=True)
                 removed.append(str(container.id))

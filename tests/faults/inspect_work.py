@@ -90,7 +90,8 @@ def half_outputs(workdir: Path, manifest: dict | None, baseline: dict[str, str])
 def orphans(workdir: Path) -> list[str]:
     client = docker.from_env()
     try:
-        found = client.containers.list(all=True, filters={"label": f"io.reelstage.workdir={workdir.resolve()}"})
+        found = client.containers.list(ignore_removed=True, all=True,
+                                       filters={"label": f"io.reelstage.workdir={workdir.resolve()}"})
         return [c.name for c in found]
     finally:
         client.close()
@@ -99,7 +100,8 @@ def orphans(workdir: Path) -> list[str]:
 def remove_orphans(workdir: Path) -> None:
     client = docker.from_env()
     try:
-        for c in client.containers.list(all=True, filters={"label": f"io.reelstage.workdir={workdir.resolve()}"}):
+        for c in client.containers.list(ignore_removed=True, all=True,
+                                        filters={"label": f"io.reelstage.workdir={workdir.resolve()}"}):
             c.remove(force=True)
     finally:
         client.close()

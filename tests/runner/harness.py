@@ -165,4 +165,5 @@ def one_clear_line(res: subprocess.CompletedProcess) -> str:
 
 
 def labelled_containers(client: docker.DockerClient, workdir: Path) -> list:
-    return client.containers.list(all=True, filters={"label": f"io.reelstage.workdir={workdir.resolve()}"})
+    return client.containers.list(ignore_removed=True, all=True,
+                                  filters={"label": f"io.reelstage.workdir={workdir.resolve()}"})

@@ -7,6 +7,7 @@ injected right after each Docker call returns (before its result could be assign
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -14,6 +15,7 @@ import threading
 import time
 import uuid
 
+import docker.errors
 import docker.models.containers
 import pytest
 from harness import TEST_IMAGE
@@ -32,7 +34,8 @@ def spec_for(label: str, script: str = "echo hi; sleep 0.3; echo bye") -> Contai
 
 
 def leftovers(client, label: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"io.reelstage.test.lifecycle={label}"})
+    return client.containers.list(ignore_removed=True, all=True,
+                                  filters={"label": f"io.reelstage.test.lifecycle={label}"})
 
 
 def test_signal_at_any_instant_leaves_no_container(docker_client, busybox_image):
@@ -102,3 +105,31 @@ def test_interrupt_right_after_each_docker_call_leaves_no_container(docker_clien
     assert fired == [where]
     monkeypatch.undo()
     assert leftovers(docker_client, label) == []
+
+
+def test_removing_leftovers_copes_with_a_container_that_goes_meanwhile(docker_client, busybox_image):
+    """The SDK lists ids, then inspects each: a container removed in between (by its own auto-removal or another
+    runner's cleanup) answers 404. remove_labelled skips it and removes the others (a CI run failed on the
+    test harness's copy of this race)."""
+    label = uuid.uuid4().hex
+    made = [docker_client.containers.create(TEST_IMAGE, ["true"], labels={"io.reelstage.test.lifecycle": label})
+            for _ in range(3)]
+    engine = DockerEngine(docker_client)
+    inspect = docker_client.api.inspect_container
+    gone = made[0].id
+
+    def inspect_after_another_removal(resource_id: str, *args, **kwargs):
+        if resource_id == gone:
+            docker_client.api.remove_container(gone, force=True)  # another process removes it: a real 404
+        return inspect(resource_id, *args, **kwargs)
+
+    docker_client.api.inspect_container = inspect_after_another_removal
+    try:
+        removed = engine.remove_labelled({"io.reelstage.test.lifecycle": label}, grace_s=1)
+    finally:
+        docker_client.api.inspect_container = inspect
+        for c in made[1:]:
+            with contextlib.suppress(docker.errors.NotFound):
+                c.remove(force=True)
+    assert sorted(removed) == sorted(c.id for c in made[1:])
+    assert not leftovers(docker_client, label)

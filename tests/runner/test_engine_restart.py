@@ -44,7 +44,7 @@ def test_engine_restart_mid_run_is_engine_lost_and_nothing_is_left(private_docke
     assert engine.wait_until_available(60)
     client = private_dockerd.client()
     deadline = time.monotonic() + 20  # a crashed engine reaps the dead container as it comes back
-    while client.containers.list(all=True, filters={"label": "io.reelstage.test.restart"}):
+    while client.containers.list(ignore_removed=True, all=True, filters={"label": "io.reelstage.test.restart"}):
         assert time.monotonic() < deadline, "a container of the lost run is still there"
         engine.wait_until_available(5)
         time.sleep(0.5)

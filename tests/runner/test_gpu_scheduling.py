@@ -46,7 +46,8 @@ def test_two_gpu_stages_get_distinct_device_ids(project, gpu_dockerd):
 
     def inspect_live() -> None:  # the DeviceRequest of each container while it runs
         while not done.is_set():
-            for c in client.containers.list(filters={"label": f"io.reelstage.workdir={project.workdir.resolve()}"}):
+            for c in client.containers.list(ignore_removed=True,
+                                            filters={"label": f"io.reelstage.workdir={project.workdir.resolve()}"}):
                 seen[c.labels["io.reelstage.stage"]] = c.attrs["HostConfig"]["DeviceRequests"]
             time.sleep(0.2)
 

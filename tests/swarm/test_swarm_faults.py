@@ -105,7 +105,8 @@ def test_partition_deadline_holds_and_no_write_after_heal(cluster, healthy, swar
         cluster.node(victim).heal()
     client = docker.DockerClient(base_url=cluster.node(victim).host)
     assert wait_until(
-        lambda: not client.containers.list(filters={"label": f"io.reelstage.test={tmp_path.name}"}), 90, 1
+        lambda: not client.containers.list(ignore_removed=True,
+                                           filters={"label": f"io.reelstage.test={tmp_path.name}"}), 90, 1
     ), "the node kept the task after the partition healed"
     size = (tmp_path / "out" / "ticks").stat().st_size
     time.sleep(2)
