@@ -31,6 +31,7 @@ sys.path[:0] = [str(REPO / "tests"), *(str(REPO / "stages" / s) for s in ("commo
 import asr_acoustic  # noqa: E402
 import asr_hints  # noqa: E402
 import asr_merge  # noqa: E402
+import asr_rehint  # noqa: E402
 import asr_whisper  # noqa: E402
 import nameset  # noqa: E402
 import second_opinion  # noqa: E402
@@ -82,7 +83,8 @@ def mend_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], dat
               pad: float, model: Any) -> None:
     """Add pass "mended": the hinted pass ("both") as the stage mends it where it went off the speech
     (asr_whisper.mend_derails: only chunks whose pass derailed are decoded again; cached in `folder`)."""
-    out = folder / f"{case.name}-pad{pad}-mended.json"
+    rehint = f"{asr_rehint.MAX_WORD_S}-{asr_rehint.REWIND_S}-{asr_rehint.MIN_PROGRESS_S}-{asr_rehint.MAX_REDECODES}"
+    out = folder / f"{case.name}-pad{pad}-mended-{rehint}.json"  # the settings in the name: no stale pass
     if out.exists():
         data["passes"]["mended"] = json.loads(out.read_text())
         return
