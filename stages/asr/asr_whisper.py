@@ -263,9 +263,11 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
     """The model's raw output for one chunk, as plain JSON data (what the checkpoint stores).
 
     A plain pass; where it heard a glossary name, a hinted pass too, kept under "hinted" and merged
-    in by `chunk_segments` (see asr_merge); the speech between `pauses` it left without words decoded
-    alone, under "lone" (see asr_gaps). `options` are model.transcribe's decode options (default
-    DECODE_OPTIONS). `{"language": code or None when silent, "segments": [...]}`
+    in by `chunk_segments` (see asr_merge), with "mended" the times it was decoded again where it went off
+    the speech (asr_rehint) and "scores" the acoustic scores of the candidate texts the merge judges
+    (asr_merge.acoustic_scores); the speech between `pauses` it left without words decoded alone, under
+    "lone" (see asr_gaps). `options` are model.transcribe's decode options (default DECODE_OPTIONS).
+    `{"language": code or None when silent, "segments": [...]}`
     """
     if not samples.size or float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
         return {"language": None, "segments": []}
