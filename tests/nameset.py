@@ -8,16 +8,16 @@ glossary, and which glossary names are spoken. Families:
   (up to ~280 words per minute; held out: new voice pairs, rates 1.2 and 1.4; fourth part: the pairs awb+rms,
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
   awb+kal at 1.05 on music; sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
-  dry; held-out seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; blind eighth
+  dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; held-out eighth
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
   fifth part: klatt5, f4, m8, f1, f5, klatt6 on West Midlands, en-us, Scottish, Caribbean, New York, RP,
   rates 0.8, 1.2, 1.4; sixth part: f1 on RP with plain klatt on Caribbean at 1.35 on noise, f2 on West
-  Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry; held-out seventh part:
+  Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry; seventh part:
   f2 on New York with klatt2 on Scottish at 1.4 on hum, m6 on Caribbean with f3 on RP at 0.8 dry, klatt4 on
-  Lancaster with m8 on en-us at 1.2 dry; blind eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
+  Lancaster with m8 on en-us at 1.2 dry; held-out eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
   music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
@@ -92,15 +92,16 @@ committed before anything ran on it (6330354), kept in `BLIND` while the stage w
 when the stage was final (stop 15) and looked at: it is SEEN and part of the development part (two asr_merge
 guards were added on it at stop 15, and asr_rehint chosen on it at stop 16).
 
-The held-out part is now the seventh, "held7-..." (scripts APIARY, CANAL and RANCH, three more Asterisk prompts
-read by Allison Smith joined into one clip): written and committed before anything ran on it (91372e5; no ASR of
-any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed on the
-sixth, run ONCE when the stage was final (stop 16, bench/names.py --blind), and then moved into `CASES`.
+The seventh part, "held7-..." (scripts APIARY, CANAL and RANCH, three more Asterisk prompts read by Allison Smith
+joined into one clip), was written and committed before anything ran on it (91372e5), kept in `BLIND` while the
+stage was fixed on the sixth, run ONCE when the stage was final (stop 16) and looked at: it is SEEN and part of
+the development part.
 
-`BLIND` holds the eighth part, "held8-..." (scripts REGATTA, FOUNDRY and CARAVAN, four more Asterisk prompts read
-by Allison Smith joined into one clip): written and committed before anything ran on it (no ASR of any kind: only
-the clips were synthesised to check they build). It stays outside `CASES` while the stage is fixed on the other
-parts, and is run ONCE when the stage is final (bench/names.py --blind).
+The held-out part is now the eighth, "held8-..." (scripts REGATTA, FOUNDRY and CARAVAN, four more Asterisk prompts
+read by Allison Smith joined into one clip): written and committed before anything ran on it (b82558c; no ASR of
+any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was final at stop
+16, run ONCE with that stage (stop 17, bench/names.py --blind), and then moved into `CASES`. A next held-out part
+goes into `BLIND` the same way.
 """
 
 from __future__ import annotations
@@ -500,8 +501,8 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "demo-abouttotry": "asterisk-core-sounds-en-g722"}
 
 
-# --- scripts: the seventh part, BLIND (written 2026-11-28 21:40 UTC before anything ran on it; no ASR of any kind
-# until the stage is final; never tune on it) ---
+# --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
+# now SEEN) ---
 # Real-word names (Clover, Marnie, Goldie, Honor, Hester, Wynne), invented ones or unusual spellings that tiny.en
 # would likely garble (Quellin, Ilka, Achterberg, Pettifer, Grindle Cross, Kvistad, Lindgaard, Nessing),
 # multi-word names (Fort Quellin, Dr. Achterberg, Lake Corrin, Grindle Cross, Captain Tallock, Father Cobbin,
@@ -561,8 +562,8 @@ BLIND_ALLISON_GLOSSARY = ("Comedian Mail", "Digium", "Asterisk", "Asterix", "Dem
 
 
 
-# --- scripts: the eighth part, BLIND (written 2026-11-28 22:15 UTC before anything ran on it; no ASR of any kind
-# until the stage is final; never tune on it) ---
+# --- scripts: the eighth part, the held-out one (written blind 2026-11-28 22:15 UTC before anything ran on it, run
+# once at stop 17; never tune on it) ---
 # Real-word names (Rusty, Ember, Bishop, Cliff), invented ones or unusual spellings that tiny.en would likely
 # garble (Ferrand, Port Ellery, Oonagh Brackwater, Thorvald, Kilbride Abbey, Quintrell, Fort Ardagh, Szabo),
 # multi-word names (Captain Ferrand, Port Ellery, Oonagh Brackwater, Lake Camsworth, Dr. Thorvald, Kilbride Abbey,
@@ -715,32 +716,27 @@ CASES: tuple[Case, ...] = (
     Case("held6-espeak-glacier", "espeak", False, _voiced(BLIND_GLACIER, ("en-gb-scotland+f4", "en-gb-x-gbclan+m7")),
          BLIND_GLACIER_GLOSSARY, rate=1.25),
     Case("held6-real-ivr", "real", False, (("ivr-main", "", 0.0),), BLIND_IVR_GLOSSARY, bed="music", seed=67),
-    # HELD-OUT (seventh, "held7-"): written and committed before anything ran on it (91372e5, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 16 (bench/names.py --blind) and then moved here. Voice pairs in
-    # orders, variant pairings, rates and beds in pairings no development case uses.
-    Case("held7-flite-apiary-slow", "flite", True, _voiced(BLIND_APIARY, ("awb", "kal16")), BLIND_APIARY_GLOSSARY,
+    # SEEN (seventh, "held7-"): written and committed before anything ran on it (91372e5, as BLIND, outside CASES),
+    # run ONCE with the final stage of stop 16 (bench/names.py --blind), then held out; development since stop 17.
+    Case("held7-flite-apiary-slow", "flite", False, _voiced(BLIND_APIARY, ("awb", "kal16")), BLIND_APIARY_GLOSSARY,
          rate=0.8),
-    Case("held7-flite-canal-fast", "flite", True, _voiced(BLIND_CANAL, ("kal", "slt")), BLIND_CANAL_GLOSSARY,
+    Case("held7-flite-canal-fast", "flite", False, _voiced(BLIND_CANAL, ("kal", "slt")), BLIND_CANAL_GLOSSARY,
          rate=1.3, bed="music", seed=72),
-    Case("held7-flite-ranch", "flite", True, _voiced(BLIND_RANCH, ("slt", "kal16")), BLIND_RANCH_GLOSSARY,
+    Case("held7-flite-ranch", "flite", False, _voiced(BLIND_RANCH, ("slt", "kal16")), BLIND_RANCH_GLOSSARY,
          rate=1.1),
-    Case("held7-espeak-apiary-fast", "espeak", True,
+    Case("held7-espeak-apiary-fast", "espeak", False,
          _voiced(BLIND_APIARY, ("en-us-nyc+f2", "en-gb-scotland+klatt2")), BLIND_APIARY_GLOSSARY, rate=1.4,
          bed="hum", seed=74),
-    Case("held7-espeak-canal-slow", "espeak", True, _voiced(BLIND_CANAL, ("en-029+m6", "en-gb-x-rp+f3")),
+    Case("held7-espeak-canal-slow", "espeak", False, _voiced(BLIND_CANAL, ("en-029+m6", "en-gb-x-rp+f3")),
          BLIND_CANAL_GLOSSARY, rate=0.8),
-    Case("held7-espeak-ranch", "espeak", True, _voiced(BLIND_RANCH, ("en-gb-x-gbclan+klatt4", "en-us+m8")),
+    Case("held7-espeak-ranch", "espeak", False, _voiced(BLIND_RANCH, ("en-gb-x-gbclan+klatt4", "en-us+m8")),
          BLIND_RANCH_GLOSSARY, rate=1.2),
-    Case("held7-real-allison", "real", True, (("vm-newuser", "", 0.0), ("demo-nogo", "", 0.7),
+    Case("held7-real-allison", "real", False, (("vm-newuser", "", 0.0), ("demo-nogo", "", 0.7),
                                               ("demo-thanks", "", 0.5)), BLIND_ALLISON_GLOSSARY, bed="hum", seed=77),
-)
-
-# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
-# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = (
-    # The eighth part ("held8-"): written and committed before anything ran on it (no ASR of any kind: only the
-    # clips were synthesised to check they build). Flite voice pairs at rates and beds no case of CASES pairs them
-    # with (kal+rms a new order), espeak-ng variant-accent pairings no case uses, Allison prompts not used before.
+    # HELD-OUT (eighth, "held8-"): written and committed before anything ran on it (b82558c, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 16 (bench/names.py --blind, at stop 17) and then moved here.
+    # Flite voice pairs at rates and beds no other case pairs them with (kal+rms a new order), espeak-ng
+    # variant-accent pairings no other case uses, Allison prompts not used before.
     Case("held8-flite-regatta-slow", "flite", True, _voiced(BLIND_REGATTA, ("awb", "slt")), BLIND_REGATTA_GLOSSARY,
          rate=0.8),
     Case("held8-flite-foundry-fast", "flite", True, _voiced(BLIND_FOUNDRY, ("kal16", "awb")), BLIND_FOUNDRY_GLOSSARY,
@@ -758,6 +754,10 @@ BLIND: tuple[Case, ...] = (
                                              ("spy-unistim", "", 0.5), ("demo-abouttotry", "", 0.8)),
          BLIND_JINGLE_GLOSSARY, bed="noise", seed=87),
 )
+
+# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
+# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
+BLIND: tuple[Case, ...] = ()
 
 
 def case(name: str) -> Case:
