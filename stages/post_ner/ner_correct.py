@@ -4,8 +4,9 @@ Spans of 1–3 words are compared (case-insensitive, punctuation aside) with eac
 the distinctive words of multi-word names ("Morrow" of "Captain Morrow"). A span is replaced when the
 score reaches the threshold, unless a word that would change is a dictionary word used as such
 ("castle" is left alone; "Kessol" or a capitalised "Castle" mid-sentence may be a garbled name), or a
-capitalised word the recogniser wrote while it saw the glossary (asr marks it "hinted") and that is no word
-of a glossary name: with the names in front of it, it chose another name. The punctuation around
+word the recogniser wrote while it saw the glossary (asr marks it "hinted"): with the names in front of it, it
+chose another name (a capitalised word that is no word of a glossary name), or a dictionary word (lowercase,
+spelled otherwise than the name: "breakwater" stays, though "ember" may still become "Ember"). The punctuation around
 the span is kept; words get the glossary's spelling and share the span's time.
 """
 
@@ -19,6 +20,9 @@ from typing import Any
 
 THRESHOLD = 80.0
 COMMON_ZIPF = 3.0  # wordfreq Zipf frequency from which a lowercase word counts as a dictionary word
+# ... and from which a lowercase word the recogniser wrote while it saw the glossary counts as one (wordfreq lists
+# it at all: once per 100 million words); set a priori, 0.01 to 2.5 gave the same results on dev (stop 17)
+HINTED_ZIPF = 1.0
 DISTINCTIVE_ZIPF = 4.0  # a name's word rarer than this is matched on its own ("Morrow", not "Captain")
 MAX_SPAN = 3
 # Titles Whisper abbreviates ("Dr. Vashti" for "Doctor Vashti"): compared as the glossary writes them, only
@@ -109,6 +113,15 @@ def _chosen_name(tokens: list[Token], spelled: set[str]) -> bool:
     return any(t.hinted and t.core[:1].isupper() and t.core not in spelled for t in tokens)
 
 
+def _chosen_word(tokens: list[Token], name: str, zipf: Callable[[str], float]) -> bool:
+    """Whether the span is dictionary words in lowercase that the recogniser wrote while it saw the glossary,
+    spelled otherwise than the name: it chose the word (the spoken "breakwater" stays, not the glossary's
+    "Brackwater"); the same letters may still take the name's case ("ember" is the spoken name "Ember")."""
+    if _norm(" ".join(t.core for t in tokens)).replace(" ", "") == _norm(name).replace(" ", ""):
+        return False
+    return all(t.hinted and t.core == t.core.lower() and zipf(_norm(t.core)) >= HINTED_ZIPF for t in tokens)
+
+
 def _replacement(tokens: list[Token], name: str) -> list[Token]:
     """The span's tokens rewritten as `name`, outer punctuation kept, times shared by character length."""
     words = name.split()
@@ -156,7 +169,7 @@ def correct_tokens(
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if said == target else fuzz.ratio(said, target)
                 if score >= threshold and not _protected(span, name, zipf, i in starts) and not _other_name(
-                        span, name, spelled) and not _chosen_name(span, spelled):
+                        span, name, spelled) and not _chosen_name(span, spelled) and not _chosen_word(span, name, zipf):
                     matches.append((score, n, i, name, text))
     matches.sort(key=lambda m: (-m[0], -m[1], m[2]))
     taken: set[int] = set()

@@ -134,6 +134,26 @@ def test_a_name_the_recogniser_chose_with_the_glossary_in_front_of_it_stays() ->
     assert correct_segment(heard, names, zipf)[0]["text"] == "Then ask Sergeant Hale."
 
 
+def test_a_dictionary_word_the_recogniser_chose_with_the_glossary_in_front_of_it_stays() -> None:
+    """A lowercase dictionary word asr wrote while it saw the glossary is not respelled into a name ("behind the
+    breakwater" stays, held8-flite-regatta-slow), though the same letters may take the name's case ("ember" is the
+    spoken name "Ember"); unmarked, the rare word is still taken for a garbled name."""
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates(["Oonagh Brackwater", "Brackwater", "Ember"], zipf)
+    heard = segment("The yachts are behind the breakwater.")
+    assert correct_segment(heard, names, zipf)[0]["text"] == "The yachts are behind the Brackwater."
+    for word in heard["words"]:
+        word["hinted"] = True
+    fixed, corrections = correct_segment(heard, names, zipf)
+    assert fixed["text"] == "The yachts are behind the breakwater." and not corrections
+    heard = segment("Who poured it? ember poured nine bells.")
+    for word in heard["words"]:
+        word["hinted"] = True
+    assert correct_segment(heard, names, zipf)[0]["text"] == "Who poured it? Ember poured nine bells."
+
+
 def test_correction_keeps_word_times_and_merges_words() -> None:
     from ner_correct import Token, correct_tokens, word_frequency
 
