@@ -5,10 +5,13 @@ except where it left out a run of words (`left_out`: fewer words leaving the tim
 glossary name that sounds like nothing the plain pass heard (asr_hints.heard): there the plain words stay,
 unless the acoustics disagree (acoustic "agree": asr_acoustic scores the chunk's text with the span plain
 and hinted, without a prompt; the plain words stay only where both say so; letting the acoustics decide
-alone was measured worse). A name word the hinted pass wrote unsure over a word the plain pass was sure of
-gives way to the plain words there (`doubted`: the spoken non-glossary "Lake Orwell" came out "Lake Oriel").
+alone was measured worse), and where it read the glossary back (`reads_back`): there the plain words stay
+whatever the acoustics say (a loop scores well). A name word the hinted pass wrote unsure over a word the
+plain pass was sure of gives way to the plain words there (`doubted`: the spoken non-glossary "Lake Orwell"
+came out "Lake Oriel").
 Words the hinted pass wrote are marked "hinted", so that post_ner leaves alone a capitalised one that is no
-glossary word (the recogniser saw the glossary and chose another name), and a glossary name it chose over
+glossary word (the recogniser saw the glossary and chose another name) or a lowercase dictionary word, and a
+glossary name it chose over
 other plain words carries them ("heard_plain") for the review list. `MergeSettings` holds the merge's settings;
 STAGE is the stage's, and bench/names_merge.py passes the alternatives they name (`dataclasses.replace`).
 """
@@ -40,7 +43,9 @@ class MergeSettings:
     max_word_s: float | None = MAX_WORD_S  # the bound asr_rehint decodes a hinted pass again beyond
     # A disagreement where the hinted pass reads the glossary back stays plain (`reads_back`: a prompt read back
     # over speech it did not follow, "Vosk, Vosk, Quenby, Fort Calloway, Vosk, Quenby, ..." for 50 plain words:
-    # held6-espeak-forge-fast, POST HOC on the sixth part's one run). False: off.
+    # held6-espeak-forge-fast, POST HOC on the sixth part's one run), whatever the acoustics say and however
+    # many plain words it replaces (stop 17, held8-flite-caravan: "Perpetua" 34 times over 7 plain words, which
+    # the acoustics preferred). False: off.
     read_back: bool = True
     # The confidence guard: a glossary name word the hinted pass writes with a probability below unsure_name
     # where the plain pass heard, at the same time, a word with a probability of at least sure_plain is not
@@ -275,8 +280,14 @@ def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
     name it brought in that sounds like nothing the plain pass heard there (`heard`), or the glossary read
     back over more plain words (`reads_back`)."""
     old, new = aligned.old(k), aligned.new(k)
-    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings) or (
-        settings.read_back and len(old) > len(new) and reads_back(new, aligned.name_words))
+    return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings) or _read_back(
+        aligned, k, settings)
+
+
+def _read_back(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
+    """Whether the hinted words of opcode `k` read the glossary back (`reads_back`, with read_back on), over
+    fewer plain words or more."""
+    return settings.read_back and reads_back(aligned.new(k), aligned.name_words)
 
 
 def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSettings) -> list[int]:
@@ -290,12 +301,22 @@ def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSet
 
 def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
                every: bool = False, judge: str | None = "decide", settings: MergeSettings = STAGE) -> list[str]:
-    """The texts the acoustics must score for `merge`: all hinted, and each judged span plain instead."""
+    """The texts the acoustics must score for `merge`: all hinted but the glossary read back (`_read_backs`),
+    and each other judged span plain instead."""
     aligned = align(first, second, names)
-    spans = _judged(aligned, judge, every, settings)
+    forced = _read_backs(aligned, every, settings)
+    spans = [k for k in _judged(aligned, judge, every, settings) if k not in forced]
     if not spans:
         return []
-    return [text(_assemble(aligned, plain, settings)[0]) for plain in (set(), *({k} for k in spans))]
+    return [text(_assemble(aligned, forced | plain, settings)[0]) for plain in (set(), *({k} for k in spans))]
+
+
+def _read_backs(aligned: Aligned, every: bool, settings: MergeSettings) -> set[int]:
+    """The contested opcodes where the hinted pass reads the glossary back: they stay plain whatever the
+    acoustics say, and the acoustics weigh the other spans with them plain. A loop scores well (each repeat
+    is predictable) and throws the scores of the text around it: "Bishop, Perpetua, Perpetua, ..." 34 times
+    over 7 plain words, then 28 plain words left out (held8-flite-caravan)."""
+    return {k for k in contested(aligned, every, settings) if _read_back(aligned, k, settings)}
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
@@ -312,7 +333,8 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     model's log-probability of each of `candidates` given the audio, without any prompt) the acoustics
     compare the texts with the span plain and hinted (`metric`, None: the settings'): with `judge` (None: the
     settings' acoustic) "agree" a span stays plain only where spelling AND acoustics say so; with "decide"
-    the acoustics alone decide. Words both passes agree on keep the plain spelling ("I hope", not "I Hope").
+    the acoustics alone decide; a glossary read back stays plain either way (`_read_backs`). Words both
+    passes agree on keep the plain spelling ("I hope", not "I Hope").
     Also returns the replacements taken.
     """
     metric, judge = metric or settings.metric, judge or settings.acoustic
@@ -320,10 +342,13 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     by_spelling = {k for k in contested(aligned, every, settings) if _spelling_plain(aligned, k, settings)}
     if scores is None or judge is None:
         return _assemble(aligned, by_spelling, settings)
-    base = text(_assemble(aligned, set(), settings)[0])
+    forced = _read_backs(aligned, every, settings)
+    base = text(_assemble(aligned, forced, settings)[0])
     plain = set()
     for k in _judged(aligned, judge, every, settings):
-        flipped = text(_assemble(aligned, {k}, settings)[0])
+        if k in forced:
+            continue
+        flipped = text(_assemble(aligned, forced | {k}, settings)[0])
         if base in scores and flipped in scores:
             if value(scores[flipped], metric) > value(scores[base], metric):
                 plain.add(k)
@@ -331,7 +356,7 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
             plain.add(k)
     if judge == "agree":
         plain &= by_spelling
-    return _assemble(aligned, plain, settings)
+    return _assemble(aligned, plain | forced, settings)
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],

@@ -336,3 +336,25 @@ def test_a_hinted_pass_that_reads_the_glossary_back_is_not_taken() -> None:
     assert asr_merge.reads_back(words(loop), frozenset({"vosk", "quenby", "fort", "calloway", "zabelle"}))
     assert not asr_merge.reads_back(words("Vosk, Quenby, Fort Calloway, Zabelle."),
                                     frozenset({"vosk", "quenby", "fort", "calloway", "zabelle"}))
+
+
+def test_a_glossary_read_back_stays_plain_whatever_the_acoustics_say() -> None:
+    """A loop over the glossary, longer than the plain words it replaces, stays plain even where the acoustics
+    like it (each repeat is predictable), and the acoustics weigh the rest with it plain: the run the hinted pass
+    left out after it is kept (held8-flite-caravan: "Bishop, Perpetua, Perpetua, ..." 34 times)."""
+    import itertools
+
+    names = ("Bishop", "Fort Ardagh", "Perpetua", "Sidi Barrak")
+    plain = "Bishop, the caravan for her to go left at five without the water. Who gave the order? Cliff."
+    loop = "Bishop, " + "Perpetua, " * 9 + "left at Sidi Barrak, Cliff."
+    first, second = words(plain), words(loop)
+    assert merged(plain, loop, names) == plain  # spelling alone
+    aligned = asr_merge.align(first, second, names)
+    spans = asr_merge.contested(aligned)
+    texts = {text(asr_merge._assemble(aligned, set(chosen), STAGE)[0])
+             for n in range(len(spans) + 1) for chosen in itertools.combinations(spans, n)}
+    # the acoustics prefer any text with the loop, and then the left-out words back
+    scores = {t: (10.0 * ((1.0 if "Perpetua" in t else -1.0) + (0.5 if "five without" in t else 0.0)), 10, 0.0)
+              for t in texts}
+    assert set(candidates(first, second, names, judge="agree")) <= set(scores)
+    assert text(merge(first, second, names, scores, judge="agree")[0]) == plain
