@@ -58,13 +58,23 @@ def pick_device() -> Device:
     return Device("cpu", "int8")
 
 
+# Where a decode falls back to a higher temperature, CTranslate2 samples. Its generators are seeded once per
+# worker thread, at that thread's first sample, from this seed (set before the model's threads exist): with one
+# worker a run from scratch gives the same words every time. A resumed run's later chunks, or several workers,
+# can still differ where a chunk falls back (the thread's generator is not at the same point).
+SAMPLING_SEED = 0
+
+
 def load_model(path: Path, device: Device, workers: int = 1) -> Any:
-    """Load a local model folder (never a name: a name would go to the hub).
+    """Load a local model folder (never a name: a name would go to the hub), its sampling seeded
+    (SAMPLING_SEED).
 
     `workers` chunks can be decoded at once; on CPU the cores are shared out between them.
     """
+    import ctranslate2
     from faster_whisper import WhisperModel
 
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     return WhisperModel(
         str(path),
         device=device.device,
