@@ -78,34 +78,50 @@ def _texts(done: list[Result]) -> str:
     return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
 
 
-# Misses with the stage chosen on the development part (bench/names.py, stop 16; dev holds the seen held-* to
-# held7-* cases; held-out is held8-*, run once blind with that stage at stop 17). WER and names right are met on every
-# family of both parts. Every unspoken name that appears is a spoken non-glossary name that sounds like a glossary
-# one (or a common word), written by the raw engine with hints too wherever it did not stop early; neither
-# tiny.en's nor base's scores nor pocketsphinx's acoustics separate them from right names (bench/names_veto.py,
-# bench/names_phonetic.py). The review list shows each one that asr took over other plain words
-# (name_from_glossary).
-WER_MISSES: dict[tuple[bool, str], str] = {}
-NAME_MISSES: dict[tuple[bool, str], str] = {}
+# Misses with the stage of stop 17 (bench/names.py --blind; dev holds the seen held-* to held8-* cases; held-out is
+# held9-*, run once blind with that stage). The raw engine and the pipeline are seeded (asr_whisper.SAMPLING_SEED),
+# so each verdict is one fixed draw. Every unspoken name that appears is a spoken non-glossary name that sounds
+# like a glossary one (or a common word), written by the raw engine with hints too wherever it did not stop
+# early; neither tiny.en's nor base's scores nor pocketsphinx's acoustics separate them from right names
+# (bench/names_veto.py, bench/names_phonetic.py). The review list shows each one that asr took over other plain
+# words (name_from_glossary).
+WER_MISSES: dict[tuple[bool, str], str] = {
+    (True, "flite"): "held-out flite 0.225 against the raw engine with hints 0.195 (held9, blind): held9-flite-circus "
+                     "0.281 against 0.203 (the plain 'I will go and ring my strategies' kept for the hinted 'I will "
+                     "warn Ringmaster Adaeze'), held9-flite-colliery-slow 0.143 against 0.129 ('Pit Pit Yarrowdale')",
+    (True, "real"): "held-out real 0.013 against 0.000: held9-real-skinny keeps the plain 'skinny, dotty' for "
+                    "'Skinny. DAHDI.' (the hinted pass wrote DAHDI unsure where the plain pass was sure of 'dotty': "
+                    "the confidence guard)",
+}
+NAME_MISSES: dict[tuple[bool, str], str] = {
+    (False, "flite"): "dev flite 159/175 against 160/175: held8-flite-caravan 4/6 against 6/6 (the hinted pass read "
+                      "the glossary back over its first words, Fort Ardagh and Madame Szabo among them, and that "
+                      "whole span stays plain), held8-flite-foundry-fast 8/9 against 9/9 ('till right now be right' "
+                      "kept plain for 'Kilbride Abbey')",
+    (True, "flite"): "held-out flite 19/23 against 21/23 (held9, blind): 'Pat, patience' (a real-word name both "
+                     "passes wrote keeps the plain pass's lowercase) and Ringmaster Adaeze lost in "
+                     "held9-flite-circus",
+    (True, "espeak"): "held-out espeak 13/23 against 17/23 (held9, blind): Moss twice kept plain in "
+                      "held9-espeak-colliery-fast, Fort Drumlow and Ringmaster in held9-espeak-circus",
+    (True, "real"): "held-out real 0/2 against 2/2: held9-real-skinny's 'skinny' (lowercase, as both passes' plain "
+                    "spelling) and DAHDI (the confidence guard kept the plain 'dotty')",
+}
 UNSPOKEN_MISSES = {
     (False, "flite"): "dev flite: Lake Shelby for the spoken Lake Selby (raw engine with hints too), Captain Judd "
                       "for Captain Rudd, Lake Kelham for Lake Pelham, Ravenswood for Ravensworth, Fort Hendon for "
                       "Fort Heddon, Fort Calloway for 'for coal', Lake Witherly for Lake Wetherly, Dunraven Pass for "
-                      "Dunhaven Pass, Rose for the rose of 'rose bushes', and held7's Lake Corrin for Lake Dorrin, "
-                      "Captain Tallock for Captain Tullock, Father Cobbin for Father Cobbett, Mesa Renton for Mesa "
-                      "Rendon",
+                      "Dunhaven Pass, Rose for the rose of 'rose bushes', held7's Lake Corrin, Captain Tallock, "
+                      "Father Cobbin, Mesa Renton, held8's Lake Camsworth and Waxcombe",
     (False, "espeak"): "dev espeak: Wren, Lake Oriel for Lake Orwell, Tallowford for Tallowfield (raw engine with "
                        "hints too), Lake Shelby, Captain Judd, Lake Kelham, Ravenswood, Fort Hendon, Fort "
-                       "Calloway, Lake Witherly, a Kelvedon too many, and in held6-espeak-glacier a hinted pass "
-                       "half read back (Dr. Rautio, Dusty, Camp Ulveth, Dunraven Pass once too often), held7's "
-                       "Lake Corrin, Captain Tallock, Father Cobbin, Mesa Renton",
+                       "Calloway, Lake Witherly, a Kelvedon too many, held7's Lake Corrin, Captain Tallock, Father "
+                       "Cobbin, Mesa Renton, held8's Lake Camsworth, Waxcombe and Cresswick",
     (False, "real"): "dev real: Meyers for 'meters' (held3-real-raw, plain p 0.93; raw engine with hints writes "
                      "Gough, Forde and Meyers)",
-    (True, "flite"): "held-out flite: Lake Camsworth for the spoken Lake Tamsworth, Waxcombe for Wexcombe (the "
-                     "raw engine with hints writes both too), and Perpetua in held8-flite-caravan, where the hinted "
-                     "pass read the glossary back ('Bishop, Perpetua, Bishop, Perpetua'; the raw engine with hints "
-                     "wrote Perpetua four times)",
-    (True, "espeak"): "held-out espeak: Lake Camsworth, Waxcombe, Cresswick for Cresswell (raw engine with hints too)",
+    (True, "flite"): "held-out flite (held9, blind): Captain Corbett for the spoken Captain Torbett, Kittering for "
+                     "Kettering, Signor Bellomi for Signor Belloni (the raw engine with hints writes every one too)",
+    (True, "espeak"): "held-out espeak (held9, blind): Kittering for Kettering, Signor Bellomi for Signor Belloni "
+                      "(raw engine with hints too)",
 }
 
 
@@ -178,25 +194,19 @@ def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> No
     families = {(c.family, c.held_out) for c in nameset.CASES}
     assert {(f, h) for f in ("flite", "espeak", "real") for h in (False, True)} <= families
     held = [c for c in nameset.CASES if c.held_out]
-    assert all(c.name.startswith("held8-") for c in held) and sum(c.family != "real" for c in held) >= 4
+    assert all(c.name.startswith("held9-") for c in held) and sum(c.family != "real" for c in held) >= 4
     assert not {c.lines for c in held} & {c.lines for c in nameset.CASES if not c.held_out}  # nothing shared
     assert {c.bed for c in nameset.CASES} == {"none", "noise", "music", "hum"}
     assert any(n in ("Hope", "Baker", "Grace", "Mason", "Rose") for c in nameset.CASES for n in c.glossary)
 
 
 def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
-    """The held-out part (held8-*, written as BLIND before anything ran on it; no ASR here): flite and espeak
+    """The held-out part (held9-*, written as BLIND before anything ran on it; no ASR here): flite and espeak
     with 2+ clips each, every clip builds with its reference text and a WAV of the stated duration, absent and
     spoken glossary names, and no script line shared with the development part."""
     held = [c for c in nameset.CASES if c.held_out]
-    _check_part(held, "held8-", [c for c in nameset.CASES if not c.held_out], tmp_path)
-
-
-def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
-    """The blind part (nameset.BLIND, held9-*, written before anything ran on it; no ASR here, nor anywhere until
-    the stage is final): the same checks, against every case of CASES, and it is outside CASES."""
-    assert nameset.BLIND and not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
-    _check_part(list(nameset.BLIND), "held9-", list(nameset.CASES), tmp_path)
+    _check_part(held, "held9-", [c for c in nameset.CASES if not c.held_out], tmp_path)
+    assert not nameset.BLIND  # a next blind part brings its own test of `_check_part` against all of CASES
 
 
 def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case], tmp_path: Path) -> None:
