@@ -10,7 +10,8 @@ glossary, and which glossary names are spoken. Families:
   awb+kal at 1.05 on music; sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; eighth
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; held-out ninth part: kal+awb at 0.85
-  dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise);
+  dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; blind tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
+  rms+slt at 1.15 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -21,7 +22,8 @@ glossary, and which glossary names are spoken. Families:
   Lancaster with m8 on en-us at 1.2 dry; eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
   music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry;
   held-out ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
-  at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry);
+  at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; blind tenth part: m3 on Lancaster with f1 on en-us at 1.4
+  on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -70,6 +72,15 @@ glossary, and which glossary names are spoken. Families:
   found no package of human speech with its words. So its real clip joins four more of Allison Smith's prompts
   from the same pinned package (tt-monkeysintro, spy-skinny, spy-dahdi, demo-echotest; 25 s of speech, a 29 s
   clip), which speak two names ("Skinny", "DAHDI").
+  Searched again for the tenth, blind part (2026-11-29, 10 minutes): `pip download --no-binary :all: --no-deps
+  praat-parselmouth==0.4.7` again downloaded the sdist at once and was still installing its build dependencies
+  when its 5-minute timeout stopped it (its one human clip is the 1.3 s one above anyway); a grep of the local
+  PyPI and npm name lists (LibriSpeech, VoxForge, Common Voice, speech corpus, audio samples) found only model,
+  loader and tool packages; `apt-cache search speech` lists transcriber, whose Debian package (0.99 MB, GPL-2+)
+  ships `usr/share/doc/transcriber/examples/know.sph.gz`, a 24 s English telephone conversation between two
+  speakers (an LDC CALLFRIEND excerpt, 8 kHz mu-law stereo) with its words in `know.trs`: the tenth part's real
+  clip, the first of spontaneous, overlapping speech (pinned like sphinxtrain's; ffmpeg reads its SPHERE header).
+  Its other example, frint980428, is French radio (not used); fillets-ng-data (game dialogue) is 70 MB.
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -116,12 +127,17 @@ The held-out part is now the ninth, "held9-..." (scripts COLLIERY, SHIPYARD and 
 prompts read by Allison Smith joined into one clip): written and committed before anything ran on it (9cbee69; no
 ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed
 on the eighth, run ONCE when the stage was final (stop 17, bench/names.py --blind), and then moved into `CASES`.
-A next held-out part goes into `BLIND` the same way.
+
+`BLIND` holds the tenth part, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a telephone conversation of
+two speakers from the Debian package transcriber): written and committed before anything ran on it (no ASR of any
+kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
+final; then it is run ONCE (bench/names.py --blind) and moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
 
 import array
+import gzip
 import hashlib
 import io
 import os
@@ -485,7 +501,7 @@ BLIND_GLACIER_GLOSSARY = ("Dr. Rautio", "Dusty", "Camp Ulveth", "Lake Amberlin",
 # glossary's "Walden" (never spoken); the other glossary names sound like words that are spoken ("Sayles" /
 # sales, "Dahl" / dial, "Pressley" / press, "Partridge" / partnership).
 BLIND_IVR_GLOSSARY = ("Walden", "Sayles", "Dahl", "Pressley", "Partridge")
-DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV or G.722; its words)
+DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz: 16 kHz mono WAV, G.722 or gzipped SPHERE; its words)
     "sa1": ("./usr/lib/x86_64-linux-gnu/sphinxtrain/python/cmusphinx/test/sa1.wav",
             "She had your dark suit in greasy wash water all year."),
     "ivr-main": ("./usr/share/asterisk/sounds/en_US_f_Allison/basic-pbx-ivr-main.g722",
@@ -517,6 +533,12 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz, 16 kHz mono WAV o
                       "you just as soon as it is received. The purpose of this test is to give you an audible sense of "
                       "the latency between you and the machine that is running the echo test application. You may end "
                       "the test by hanging up or by pressing the pound key."),
+    "know": ("./usr/share/doc/transcriber/examples/know.sph.gz",
+             "Yeah. He's hilarious. He's great. He's really a trip. I know. But it really shows you, I mean, you "
+             "know, you really don't have to put up with the Anthony's of the world. You know what, Ann, it's like, "
+             "I mean, I just didn't know. You know, everyone tells you you don't know, you don't know, you don't "
+             "know. I know. And the thing is, you don't know, so you don't even know that you don't know. You "
+             "know what I mean? It's like I don't know. You know, I just"),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
@@ -524,7 +546,7 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "spy-jingle": "asterisk-core-sounds-en-g722", "spy-unistim": "asterisk-core-sounds-en-g722",
                 "demo-abouttotry": "asterisk-core-sounds-en-g722", "tt-monkeysintro": "asterisk-core-sounds-en-g722",
                 "spy-skinny": "asterisk-core-sounds-en-g722", "spy-dahdi": "asterisk-core-sounds-en-g722",
-                "demo-echotest": "asterisk-core-sounds-en-g722"}
+                "demo-echotest": "asterisk-core-sounds-en-g722", "know": "transcriber"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -707,6 +729,72 @@ BLIND_CIRCUS_GLOSSARY = ("Robin", "Kezia", "Patience", "Fort Drumlow", "Ringmast
 BLIND_SKINNY_GLOSSARY = ("Skinny", "DAHDI", "Skinner", "Monkton")
 
 
+# --- scripts: the tenth part, BLIND (written 2026-11-29 01:45 UTC before anything ran on it; no ASR of any kind has
+# run on it: only its clips were synthesised to check they build) ---
+# Real-word names not used before (Thatcher, Hazel, Ginger, Cooper, Mercy), invented ones or unusual spellings that
+# tiny.en would likely garble (Fort Oskarby, Captain Ysgarth, Kilmorack, Dr. Oyelaran, Port Kelvaig, Captain
+# Rhydderch, Mackrell), multi-word names (Fort Oskarby, Captain Ysgarth, Lake Bennock, Dr. Oyelaran, Mount Herrick,
+# Port Kelvaig, Captain Rhydderch, Fort Lindsay), glossary names one or two letters from a common word the same
+# script speaks, both spoken ("Hanger" and "hangar", "Cooper" and "copper", "Mackrell" and "mackerel"), spoken names
+# NOT in the glossary one phoneme from a glossary name that is never spoken: the first consonant ("Lake Pennock"
+# beside "Lake Bennock"), a vowel ("Mount Harrick" beside "Mount Herrick"), the last syllable ("Fort Lindley" beside
+# "Fort Lindsay"), a consonant added inside the word ("Netherby" beside "Nethersby"); one-word name replies right
+# after a question ("Hazel.", "Cooper.", "Mackrell."), names ending short replies ("..., Thatcher.", "..., Ginger.",
+# "..., Mercy.", "Wake Mackrell at four."), numbers next to names ("at six. Ysgarth", "at nine, Thatcher", "Twelve?
+# Oyelaran", "Oyelaran at eight", "Eight? Rhydderch", "Mackrell at four").
+BLIND_AIRFIELD: tuple[tuple[str, float], ...] = (
+    ("Thatcher, the mail plane from Fort Oskarby has not landed yet.", 0.0),
+    ("Who is flying it tonight?", 0.5),
+    ("Hazel.", 0.3),
+    ("Hazel? She flew twice today, and the fog over Lake Pennock is getting worse.", 0.6),
+    ("Then radio Captain Ysgarth and ask Hanger to open the hangar doors.", 0.8),
+    ("Hanger went home at six. Ysgarth has the keys to all fourteen lamps.", 0.4),
+    ("Then light the runway with the trucks. Hazel lands at nine, Thatcher.", 0.7),
+)
+BLIND_AIRFIELD_GLOSSARY = ("Thatcher", "Fort Oskarby", "Hazel", "Captain Ysgarth", "Ysgarth", "Hanger",
+                           "Lake Bennock")
+
+BLIND_BREWERY: tuple[tuple[str, float], ...] = (
+    ("Ginger, the barley from Kilmorack came in wet.", 0.0),
+    ("Wet? Who signed for it?", 0.4),
+    ("Cooper.", 0.3),
+    ("Cooper? He was meant to be scrubbing the copper before the brew at five.", 0.6),
+    ("Then ask Dr. Oyelaran to test the malt, twelve samples from each sack.", 0.8),
+    ("Twelve? Oyelaran drove to Mount Harrick this morning.", 0.5),
+    ("Then we brew on Friday. Tell Cooper to finish the copper, Ginger.", 0.4),
+    ("Fine. I will ring Oyelaran at eight.", 0.7),
+)
+BLIND_BREWERY_GLOSSARY = ("Ginger", "Kilmorack", "Cooper", "Dr. Oyelaran", "Oyelaran", "Mount Herrick", "Philomena")
+
+BLIND_FISHERY: tuple[tuple[str, float], ...] = (
+    ("Mercy, the boats from Port Kelvaig came back with no mackerel.", 0.0),
+    ("None at all? Who went out with them?", 0.5),
+    ("Mackrell.", 0.3),
+    ("Mackrell? He swore the shoals were off Fort Lindley last week.", 0.6),
+    ("Then ask Captain Rhydderch to take the trawler north with eight nets.", 0.8),
+    ("Eight? Rhydderch lost three nets near Netherby in the gale.", 0.5),
+    ("Then we mend them tonight, Mercy.", 0.4),
+    ("Fine. Wake Mackrell at four.", 0.7),
+)
+BLIND_FISHERY_GLOSSARY = ("Mercy", "Port Kelvaig", "Mackrell", "Captain Rhydderch", "Rhydderch", "Fort Lindsay",
+                          "Nethersby")
+
+# Blind real speech (tenth): ANOTHER human voice at last, two of them: know.sph, a 24 s excerpt of an English
+# telephone conversation between two speakers (spontaneous, overlapping, laughing; 8 kHz mu-law stereo, one speaker
+# per channel, NIST SPHERE header naming the LDC CALLFRIEND corpus, call cf_4210), with its words in know.trs beside
+# it (transcribed by Mark Liberman of the LDC, a listed copyright holder). Both ship as
+# usr/share/doc/transcriber/examples/ in the Debian package transcriber 1.5.1.1-10+b1 (bookworm, 0.99 MB; GPL-2+ for
+# all its files per Debian's copyright file; pinned in tests/recordings.txt, fetched by `make test-deps`; ffmpeg
+# reads the SPHERE file and mixes both channels into one). The reference text is the .trs's words in its turn order
+# (an overlap's first speaker first), without its noise marks ({inhale}, {laugh}, {exhale}), the cut-off fragment
+# "((I-))", the double parentheses of uncertain words ("((Yeah))" is "Yeah") and the quotation marks of a quoted
+# phrase; a phrase cut off ("It's like-", "I just-") keeps its words. Two names ARE spoken ("Anthony" in "the
+# Anthony's of the world", "Ann"); two never are: "Hilary" (like "hilarious") and "Knowles" (like "know", said 15
+# times). No bed: the telephone line is its own (mean level -25 dB, a bed at the others' level would sit only ~10 dB
+# under it). Found by `apt-cache search speech` (2026-11-29, see the module docstring).
+BLIND_KNOW_GLOSSARY = ("Anthony", "Ann", "Hilary", "Knowles")
+
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -864,7 +952,25 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
 # bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
-BLIND: tuple[Case, ...] = ()
+# The tenth part ("held10-"): written and committed before anything ran on it (no ASR of any kind; only the clips
+# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with, espeak-ng
+# variant-accent pairings no case uses, and a human telephone conversation (two speakers) no part had.
+BLIND: tuple[Case, ...] = (
+    Case("held10-flite-airfield-slow", "flite", True, _voiced(BLIND_AIRFIELD, ("kal16", "rms")),
+         BLIND_AIRFIELD_GLOSSARY, rate=0.8),
+    Case("held10-flite-brewery-fast", "flite", True, _voiced(BLIND_BREWERY, ("awb", "kal")), BLIND_BREWERY_GLOSSARY,
+         rate=1.4),
+    Case("held10-flite-fishery", "flite", True, _voiced(BLIND_FISHERY, ("rms", "slt")), BLIND_FISHERY_GLOSSARY,
+         rate=1.15, bed="music", seed=103),
+    Case("held10-espeak-airfield-fast", "espeak", True,
+         _voiced(BLIND_AIRFIELD, ("en-gb-x-gbclan+m3", "en-us+f1")), BLIND_AIRFIELD_GLOSSARY, rate=1.4,
+         bed="hum", seed=104),
+    Case("held10-espeak-brewery-slow", "espeak", True,
+         _voiced(BLIND_BREWERY, ("en-us-nyc+f4", "en-gb-scotland+klatt3")), BLIND_BREWERY_GLOSSARY, rate=0.8),
+    Case("held10-espeak-fishery", "espeak", True, _voiced(BLIND_FISHERY, ("en-gb-x-rp+m7", "en-029+f5")),
+         BLIND_FISHERY_GLOSSARY, rate=1.2),
+    Case("held10-real-know", "real", True, (("know", "", 0.0),), BLIND_KNOW_GLOSSARY),
+)
 
 
 def case(name: str) -> Case:
@@ -922,7 +1028,7 @@ def _checked(path: Path, digest: str, source: str) -> Path:
 def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
     """One recording (WAV) and its transcript from the archive: a LibriVox clip ("0870") or a cards one
     ("cards/001", its words from cards.transcription), a raw one, one of the npm tarball ("jfk") or one of a
-    Debian package ("sa1", "ivr-main")."""
+    Debian package ("sa1", "ivr-main", "know")."""
     wav = tmp / f"{clip.replace('/', '-')}.wav"
     if clip in NPM_RECORDINGS:
         path, text = NPM_RECORDINGS[clip]
@@ -931,10 +1037,11 @@ def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
         return wav, text
     if clip in DEB_RECORDINGS:
         path, text = DEB_RECORDINGS[clip]
-        if path.endswith(".g722"):  # G.722 at 16 kHz: ffmpeg decodes it to the WAV
-            coded = tmp / f"{clip}.g722"
-            coded.write_bytes(_deb_member(archive, path))
-            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "g722", "-i", str(coded), "-ac", "1",
+        if path.endswith((".g722", ".sph.gz")):  # G.722 at 16 kHz or NIST SPHERE (8 kHz stereo): ffmpeg decodes it
+            coded, member = tmp / f"{clip}.coded", _deb_member(archive, path)
+            coded.write_bytes(gzip.decompress(member) if path.endswith(".gz") else member)
+            kind = ["-f", "g722"] if path.endswith(".g722") else []
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *kind, "-i", str(coded), "-ac", "1",
                             "-ar", str(RATE), "-c:a", "pcm_s16le", str(wav)], check=True, capture_output=True)
         else:
             wav.write_bytes(_deb_member(archive, path))

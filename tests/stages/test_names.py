@@ -206,7 +206,13 @@ def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
     spoken glossary names, and no script line shared with the development part."""
     held = [c for c in nameset.CASES if c.held_out]
     _check_part(held, "held9-", [c for c in nameset.CASES if not c.held_out], tmp_path)
-    assert not nameset.BLIND  # a next blind part brings its own test of `_check_part` against all of CASES
+
+
+def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
+    """The blind part (nameset.BLIND, held10-*, written before anything ran on it; no ASR here, nor anywhere until
+    the stage is final): the same checks, against every case of CASES, and it is outside CASES."""
+    assert nameset.BLIND and not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
+    _check_part(list(nameset.BLIND), "held10-", list(nameset.CASES), tmp_path)
 
 
 def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case], tmp_path: Path) -> None:
@@ -230,9 +236,9 @@ def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case
         gaps = sum(gap for _, _, gap in c.lines)
         assert abs(clip.duration_s - (1 + speech + gaps + 1)) < 0.01 and speech > 0.2 * len(clip.text.split())
         assert clip.absent, c.name
-        if c.family == "real":  # one or more prompts joined; held7's to held9's speak glossary names, earlier none
+        if c.family == "real":  # one or more recordings joined; held7's to held10's speak glossary names, earlier none
             assert clip.text == " ".join(recordings[voice][1] for voice, _, _ in c.lines)
-            assert bool(clip.spoken) == c.name.startswith(("held7-", "held8-", "held9-")), clip.spoken
+            assert bool(clip.spoken) == c.name.startswith(("held7-", "held8-", "held9-", "held10-")), clip.spoken
         else:
             assert clip.text == " ".join(text for _, text, _ in c.lines)
             assert len(clip.spoken) >= 3 and 80 <= clip.words_per_minute <= 320, (c.name, clip.words_per_minute)
