@@ -155,6 +155,7 @@ def correct_tokens(
     starts = {0} | {i + 1 for i, t in enumerate(tokens) if t.word.endswith((".", "?", "!"))}
     spelled = {w for n in names for w in n.split()}  # words of glossary names, as the glossary writes them
     matches = []
+    right: set[int] = set()  # words of a multi-word name already spelled right: no near miss of another name
     for name in names:
         # the name with its title abbreviations written out: the "Quillan" of a right "Dr. Quillan" is no
         # near miss of it ("dr quillan" made it one: "Dr. Dr. Quillan"), and "doctor Quillan" is the name
@@ -165,6 +166,8 @@ def correct_tokens(
                 span = tokens[i : i + n]
                 text = _EDGE.match(" ".join(t.word for t in span)).group(2)
                 said = _titles_spelled_out(_norm(text), name_words)
+                if text == name and size > 1:  # "Yarrowdale" of a right "Pit Yarrowdale" is no near miss of it
+                    right.update(range(i, i + n))
                 if not said or text == name or (n > size and f" {target} " in f" {said} "):
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if said == target else fuzz.ratio(said, target)
@@ -172,7 +175,7 @@ def correct_tokens(
                         span, name, spelled) and not _chosen_name(span, spelled) and not _chosen_word(span, name, zipf):
                     matches.append((score, n, i, name, text))
     matches.sort(key=lambda m: (-m[0], -m[1], m[2]))
-    taken: set[int] = set()
+    taken: set[int] = set(right)
     chosen = []
     for score, n, i, name, text in matches:
         if taken.isdisjoint(range(i, i + n)):

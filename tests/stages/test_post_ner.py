@@ -154,6 +154,17 @@ def test_a_dictionary_word_the_recogniser_chose_with_the_glossary_in_front_of_it
     assert correct_segment(heard, names, zipf)[0]["text"] == "Who poured it? Ember poured nine bells."
 
 
+def test_a_word_of_a_multi_word_name_spelled_right_is_no_near_miss_of_it() -> None:
+    """"Yarrowdale" of a right "Pit Yarrowdale" came out "Pit Pit Yarrowdale" (fuzzy 83 against the whole name:
+    held9-flite-colliery-slow); a name's word alone elsewhere is still corrected."""
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates(["Pit Yarrowdale", "Penny"], zipf)
+    heard = segment("The cage at Pit Yarrowdale jammed, Penny. Ask Yarowdale.")
+    assert correct_segment(heard, names, zipf)[0]["text"] == "The cage at Pit Yarrowdale jammed, Penny. Ask Yarrowdale."
+
+
 def test_correction_keeps_word_times_and_merges_words() -> None:
     from ner_correct import Token, correct_tokens, word_frequency
 
