@@ -75,13 +75,14 @@ def text_of(transcript: dict[str, Any]) -> str:
 
 def pipeline(audio: Path, segments: Path, work: Path, glossary_json: Path | None,
              *asr_args: str) -> tuple[str, float, dict[str, Any]]:
-    """asr then post_ner on `audio`: (text, asr seconds, post_ner transcript)."""
+    """asr then post_ner on `audio`: (text, asr seconds, post_ner transcript). asr decodes one chunk at a time, so
+    a file gives the same words on every run (asr_whisper.SAMPLING_SEED)."""
     tag = "glossary" if glossary_json else "plain"
     asr_out, ner_out = work / f"asr-{tag}", work / f"post_ner-{tag}"
     hints = ["--glossary", glossary_json] if glossary_json else []
     started = time.perf_counter()
     run_stage("asr", "--audio", audio, "--vad", segments, *hints, "--out", asr_out,
-              "--model-dir", model_dir(work), "--language", "en", *asr_args)
+              "--model-dir", model_dir(work), "--language", "en", "--workers", "1", *asr_args)
     seconds = time.perf_counter() - started
     run_stage("post_ner", "--transcript", asr_out / "transcript.json", *hints, "--language", "en", "--out", ner_out)
     result = json.loads((ner_out / "transcript.json").read_text(encoding="utf-8"))

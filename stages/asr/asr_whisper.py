@@ -60,8 +60,9 @@ def pick_device() -> Device:
 
 # Where a decode falls back to a higher temperature, CTranslate2 samples. Its generators are seeded once per
 # worker thread, at that thread's first sample, from this seed (set before the model's threads exist): with one
-# worker a run from scratch gives the same words every time. A resumed run's later chunks, or several workers,
-# can still differ where a chunk falls back (the thread's generator is not at the same point).
+# worker (the stage's --workers 1) a run from scratch gives the same words every time. With several workers,
+# which thread's generator serves a decode varies from run to run, and a resumed run's later chunks find it at
+# another point: there a chunk that falls back can come out otherwise.
 SAMPLING_SEED = 0
 
 

@@ -57,7 +57,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--checkpoint", type=Path,
                         help="folder kept across attempts: finished chunks are stored there and not decoded again")
     parser.add_argument("--subtitle-languages", default="", help="comma-separated; en from other dialogue: translate")
-    return parser.parse_args(argv)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="chunks decoded at once (0: one per core on CPU, at most 4; one on a GPU); with 1 a "
+                             "run from scratch gives the same words every time (asr_whisper.SAMPLING_SEED)")
+    args = parser.parse_args(argv)
+    if args.workers < 0:
+        parser.error("--workers must be 0 (one per core) or more")
+    return args
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -125,7 +131,7 @@ def main(argv: list[str]) -> None:
     device = asr_whisper.pick_device()
     if device.device == "cpu":
         emit_note("ran on CPU: no GPU")
-    workers = 1 if device.device == "cuda" else min(os.cpu_count() or 1, MAX_CPU_WORKERS)
+    workers = args.workers or (1 if device.device == "cuda" else min(os.cpu_count() or 1, MAX_CPU_WORKERS))
     info = {"engine": "faster-whisper", "model": chosen.name, "model_source": chosen.source,
             "device": device.device, "compute_type": device.compute_type}
     emit_info(**info, engine_version=version("faster-whisper"), workers=workers,

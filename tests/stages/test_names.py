@@ -164,9 +164,10 @@ def test_glossary_names_come_out_right(results: dict[str, Result], tmp_path_fact
 
 def test_a_clip_whose_hinted_pass_samples_gives_the_same_words_twice(
         results: dict[str, Result], tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
-    """asr seeds CTranslate2's sampling (asr_whisper.SAMPLING_SEED), and the comparisons above seed the raw engine
-    alike: held8-flite-caravan's hinted pass falls back to sampling (unseeded, three runs gave three texts), yet
-    the pipeline and the raw engine each give the same words on a second run."""
+    """asr seeds CTranslate2's sampling (asr_whisper.SAMPLING_SEED) and decodes here with one worker (stagechain),
+    and the raw engine is seeded alike: held8-flite-caravan's hinted pass falls back to sampling (unseeded, three
+    runs gave three texts; seeded with two workers, two runs under load gave two), yet the pipeline and the raw
+    engine each give the same words on a second run, so every verdict above is one fixed draw."""
     case = nameset.case("held8-flite-caravan")
     first = result(results, tmp_path_factory.getbasetemp() / "names", case)
     gloss = stagechain.glossary(tmp_path, case.glossary)
