@@ -11,9 +11,9 @@ plain pass was sure of gives way to the plain words there (`doubted`: the spoken
 came out "Lake Oriel").
 Words the hinted pass wrote are marked "hinted", so that post_ner leaves alone a capitalised one that is no
 glossary word (the recogniser saw the glossary and chose another name) or a lowercase dictionary word, and a
-glossary name it chose over
-other plain words carries them ("heard_plain") for the review list. `MergeSettings` holds the merge's settings;
-STAGE is the stage's, and bench/names_merge.py passes the alternatives they name (`dataclasses.replace`).
+glossary name it chose over other plain words carries them ("heard_plain") for the review list.
+`MergeSettings` holds the merge's settings; STAGE is the stage's, and bench/names_merge.py passes the
+alternatives they name (`dataclasses.replace`).
 """
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ def text(words: list[dict[str, Any]]) -> str:
 def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
     """Whether spelling keeps opcode `k` plain: a run of keep_run words the hinted pass left out, a glossary
     name it brought in that sounds like nothing the plain pass heard there (`heard`), or the glossary read
-    back over more plain words (`reads_back`)."""
+    back (`_read_back`)."""
     old, new = aligned.old(k), aligned.new(k)
     return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings) or _read_back(
         aligned, k, settings)

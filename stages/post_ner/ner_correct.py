@@ -5,9 +5,10 @@ the distinctive words of multi-word names ("Morrow" of "Captain Morrow"). A span
 score reaches the threshold, unless a word that would change is a dictionary word used as such
 ("castle" is left alone; "Kessol" or a capitalised "Castle" mid-sentence may be a garbled name), or a
 word the recogniser wrote while it saw the glossary (asr marks it "hinted"): with the names in front of it, it
-chose another name (a capitalised word that is no word of a glossary name), or a dictionary word (lowercase,
-spelled otherwise than the name: "breakwater" stays, though "ember" may still become "Ember"). The punctuation around
-the span is kept; words get the glossary's spelling and share the span's time.
+chose another name (a capitalised word that is no word of a glossary name) or a dictionary word (lowercase,
+spelled otherwise than the name: "breakwater" stays, though "ember" may still become "Ember"). A multi-word
+name already spelled right claims its words. The punctuation around the span is kept; words get the
+glossary's spelling and share the span's time.
 """
 
 from __future__ import annotations
