@@ -78,29 +78,26 @@ def _texts(done: list[Result]) -> str:
     return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
 
 
-# Misses with the stage of stop 17 (bench/names.py --blind; dev holds the seen held-* to held8-* cases; held-out is
-# held9-*, run once blind with that stage). The raw engine and the pipeline are seeded (asr_whisper.SAMPLING_SEED),
-# so each verdict is one fixed draw. Every unspoken name that appears is a spoken non-glossary name that sounds
-# like a glossary one (or a common word), written by the raw engine with hints too wherever it did not stop
-# early; neither tiny.en's nor base's scores nor pocketsphinx's acoustics separate them from right names
-# (bench/names_veto.py, bench/names_phonetic.py). The review list shows each one that asr took over other plain
-# words (name_from_glossary).
+# Misses with the stage of stop 17 (bench/names.py; dev holds the seen held-* to held8-* cases; held-out is held9-*,
+# run once blind with that stage). The raw engine and the pipeline are seeded (asr_whisper.SAMPLING_SEED) and asr
+# decodes with one worker here, so each verdict is one fixed draw. Every unspoken name that appears is a spoken
+# non-glossary name that sounds like a glossary one (or a common word), written by the raw engine with hints too
+# wherever it did not stop early; neither tiny.en's nor base's scores nor pocketsphinx's acoustics separate them
+# from right names (bench/names_veto.py, bench/names_phonetic.py). The review list shows each one that asr took
+# over other plain words (name_from_glossary).
 WER_MISSES: dict[tuple[bool, str], str] = {
-    (True, "flite"): "held-out flite 0.225 against the raw engine with hints 0.195 (held9, blind): held9-flite-circus "
-                     "0.281 against 0.203 (the plain 'I will go and ring my strategies' kept for the hinted 'I will "
-                     "warn Ringmaster Adaeze'), held9-flite-colliery-slow 0.143 against 0.129 ('Pit Pit Yarrowdale')",
+    (True, "flite"): "held-out flite 0.220 against the raw engine with hints 0.195 (held9; 0.225 in its one blind run, "
+                     "before post_ner stopped writing 'Pit Pit Yarrowdale'): held9-flite-circus 0.281 against 0.203 "
+                     "(the plain 'I will go and ring my strategies' kept for the hinted 'I will warn Ringmaster "
+                     "Adaeze': the name sounds like nothing the plain pass heard)",
     (True, "real"): "held-out real 0.013 against 0.000: held9-real-skinny keeps the plain 'skinny, dotty' for "
                     "'Skinny. DAHDI.' (the hinted pass wrote DAHDI unsure where the plain pass was sure of 'dotty': "
                     "the confidence guard)",
 }
 NAME_MISSES: dict[tuple[bool, str], str] = {
-    (False, "flite"): "dev flite 159/175 against 160/175: held8-flite-caravan 4/6 against 6/6 (the hinted pass read "
-                      "the glossary back over its first words, Fort Ardagh and Madame Szabo among them, and that "
-                      "whole span stays plain), held8-flite-foundry-fast 8/9 against 9/9 ('till right now be right' "
-                      "kept plain for 'Kilbride Abbey')",
     (True, "flite"): "held-out flite 19/23 against 21/23 (held9, blind): 'Pat, patience' (a real-word name both "
-                     "passes wrote keeps the plain pass's lowercase) and Ringmaster Adaeze lost in "
-                     "held9-flite-circus",
+                     "passes wrote keeps the plain pass's lowercase: 'I hope', not 'I Hope') and Ringmaster Adaeze "
+                     "lost in held9-flite-circus",
     (True, "espeak"): "held-out espeak 13/23 against 17/23 (held9, blind): Moss twice kept plain in "
                       "held9-espeak-colliery-fast, Fort Drumlow and Ringmaster in held9-espeak-circus",
     (True, "real"): "held-out real 0/2 against 2/2: held9-real-skinny's 'skinny' (lowercase, as both passes' plain "
