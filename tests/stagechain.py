@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLING_SEED = 0  # the asr stage's (stages/asr/asr_whisper.py SAMPLING_SEED)
+RAW_SEED = 0  # any fixed seed makes each raw decode one fixed draw (the stage has its own, asr_whisper's)
 
 
 class StageFailed(RuntimeError):
@@ -90,13 +90,13 @@ def pipeline(audio: Path, segments: Path, work: Path, glossary_json: Path | None
 
 
 def _model() -> Any:
-    """A fresh tiny.en whose sampling is seeded as the asr stage seeds it (asr_whisper.SAMPLING_SEED): CTranslate2
-    seeds a worker thread's generator once, at its first sample, so a fresh model per file makes each file's
-    decode the same whatever was decoded before (a decode that falls back to a higher temperature samples)."""
+    """A fresh tiny.en with its sampling seeded (RAW_SEED): CTranslate2 seeds a worker thread's generator once, at
+    its first sample, so a fresh model per file makes each file's decode the same whatever was decoded before (a
+    decode that falls back to a higher temperature samples)."""
     import ctranslate2
     from faster_whisper import WhisperModel
 
-    ctranslate2.set_random_seed(SAMPLING_SEED)
+    ctranslate2.set_random_seed(RAW_SEED)
     return WhisperModel(str(tiny_en_dir()), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 0,
                         local_files_only=True)
 
