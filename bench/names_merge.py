@@ -5,10 +5,10 @@ padding given), and every chunk is decoded once per configuration by tiny.en wit
 options: plain, prompt + hotwords, prompt only, hotwords only. The decodes are kept in --cache, so the
 merge rules below (the stage's own `asr_merge.merge` and the variants measured against it, most of them the
 stage's rule with other asr_merge.MergeSettings: `setting`) are then compared in seconds, each followed by
-post_ner's glossary correction. The acoustic variants score each candidate text of a contested span with
-tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints pooled WER per part and voice family, and
-names right/spoken +invented, beside the raw engine with hints (bare faster-whisper on the whole file: the
-baseline of issue 9).
+post_ner's glossary correction (ner_case, then ner_correct). The acoustic variants score each candidate text
+of a contested span with tiny.en (asr_acoustic.score_texts, also kept in --cache). Prints pooled WER per part
+and voice family, and names right/spoken +invented, beside the raw engine with hints (bare faster-whisper on
+the whole file: the baseline of issue 9).
 
     PYTHONPATH=. .venv/bin/python bench/names_merge.py [--cache DIR] [--pad 0.2 --pad 1.0] [--cases NAME ...]
         [--only LABEL ...] [--blind]
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -40,7 +41,9 @@ from asr_audio import WavChunks  # noqa: E402
 from asr_chunks import make_chunks, parse_segments  # noqa: E402
 from asr_merge import STAGE, MergeSettings  # noqa: E402
 from moviegen import wer  # noqa: E402
+from ner_case import name_capitals  # noqa: E402
 from ner_correct import candidates, correct_segment, word_frequency  # noqa: E402
+from ner_entities import load_nlp  # noqa: E402
 
 CONFIGS = {"plain": (False, False), "both": (True, True), "prompt": (True, False), "hot": (False, True)}
 Words = list[dict[str, Any]]
@@ -280,8 +283,15 @@ def transcript(data: dict[str, Any], config: str, rule: Rule, names: tuple[str, 
         first = asr_whisper._file_words(data["passes"]["plain"][k], start, spans)
         second = asr_whisper._file_words(data["passes"][config][k], start, spans)
         segments.extend(asr_whisper.sentences(rule(first, second, names, scores.scorer(k), STAGE)))
-    fixes = candidates(list(names), zipf)
-    return " ".join(correct_segment(s, fixes, zipf)[0]["text"] for s in segments)
+    fixes, nlp = candidates(list(names), zipf), _tagger()
+    return " ".join(correct_segment(name_capitals(s, nlp)[0], fixes, zipf)[0]["text"] for s in segments)
+
+
+@functools.cache
+def _tagger() -> Any:
+    """post_ner's spaCy pipeline for English (ner_case reads the capitals with it), None without one."""
+    loaded = load_nlp("en")
+    return loaded[0] if loaded else None
 
 
 def pooled(rows: list[tuple[nameset.Case, str, str]]) -> str:

@@ -11,13 +11,16 @@ plain pass was sure of gives way to the plain words there (`doubted`: the spoken
 came out "Lake Oriel").
 Words the hinted pass wrote are marked "hinted", so that post_ner leaves alone a capitalised one that is no
 glossary word (the recogniser saw the glossary and chose another name) or a lowercase dictionary word, and a
-glossary name it chose over other plain words carries them ("heard_plain") for the review list.
+glossary name it chose over other plain words carries them ("heard_plain") for the review list. A glossary
+name word both passes wrote keeps the plain spelling, with the hinted pass's capital beside it ("name_case")
+for post_ner to weigh.
 `MergeSettings` holds the merge's settings; STAGE is the stage's, and bench/names_merge.py passes the
 alternatives they name (`dataclasses.replace`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -168,12 +171,31 @@ def _undoubted(old: list[dict[str, Any]], new: list[dict[str, Any]], parts: list
     return out
 
 
+def _agreed(plain: dict[str, Any], hinted: dict[str, Any], name_words: frozenset[str]) -> dict[str, Any]:
+    """A word both passes wrote, marked "hinted", in the plain pass's spelling; where the hinted pass gave a
+    glossary name word (`name_words`) the capital the plain pass did not ("patience", "Patience"), with that
+    spelling as "name_case": whether the word is the name or the common word ("I Hope the storm") is a matter
+    of syntax, and post_ner reads the sentence (ner_case)."""
+    out = {**plain, "hinted": True}
+    said, chosen = _core(plain["word"]), _core(hinted["word"])
+    if (said and chosen != said and chosen.lower() == said and chosen[:1].isupper()
+            and letters(chosen) in name_words):
+        out["name_case"] = chosen
+    return out
+
+
+def _core(word: str) -> str:
+    """The word without the punctuation around it."""
+    return re.sub(r"^\W+|\W+$", "", word)
+
+
 def _plain_case(plain: dict[str, Any], hinted: dict[str, Any]) -> dict[str, Any]:
     """The hinted word (its punctuation fits the hinted text around it) in the plain pass's case."""
     word = hinted["word"]
     if plain["word"].lower() == plain["word"] and word.lower() != word:
         word = word.lower()
-    return {**hinted, "word": word, **({"hinted": True} if plain.get("hinted") else {})}
+    kept = {key: plain[key] for key in ("hinted", "name_case") if key in plain}  # what both passes wrote
+    return {**hinted, "word": word, **kept}
 
 
 Opcode = tuple[str, int, int, int, int]
@@ -258,7 +280,7 @@ def _assemble(aligned: Aligned, plain: set[int], settings: MergeSettings
     for k, (op, i1, i2, j1, j2) in enumerate(aligned.ops):
         old, new = aligned.first[i1:i2], second[j1:j2]
         if op == "equal" and settings.mark_agreed:  # the hinted pass wrote these too, with the glossary in front of it
-            out.extend({**o, "hinted": True} for o in old)
+            out.extend(_agreed(o, h, aligned.name_words) for o, h in zip(old, new, strict=True))
             continue
         if op == "equal" or k in plain:
             out.extend(old)
@@ -334,7 +356,8 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     compare the texts with the span plain and hinted (`metric`, None: the settings'): with `judge` (None: the
     settings' acoustic) "agree" a span stays plain only where spelling AND acoustics say so; with "decide"
     the acoustics alone decide; a glossary read back stays plain either way (`_read_backs`). Words both
-    passes agree on keep the plain spelling ("I hope", not "I Hope").
+    passes agree on keep the plain spelling ("I hope", not "I Hope"; a glossary name word's hinted capital
+    goes beside it as "name_case").
     Also returns the replacements taken.
     """
     metric, judge = metric or settings.metric, judge or settings.acoustic

