@@ -4,8 +4,9 @@ The hinted pass is the transcript (the names prime the recogniser: words around 
 except where it left out a run of words (`left_out`: fewer words leaving the time empty), or brought in a
 glossary name that sounds like nothing the plain pass heard (asr_hints.heard): there the plain words stay,
 unless the acoustics disagree (acoustic "agree": asr_acoustic scores the chunk's text with the span plain
-and hinted, without a prompt; the plain words stay only where both say so; letting the acoustics decide
-alone was measured worse), and where it read the glossary back (`reads_back`): there the plain words stay
+and hinted, without a prompt; the plain words stay only where both say so, for a name not heard only where
+the acoustics score them clearly better, `invented_margin`; letting the acoustics decide alone was measured
+worse), and where it read the glossary back (`reads_back`): there the plain words stay
 whatever the acoustics say (a loop scores well). A name word the hinted pass wrote unsure over a word the
 plain pass was sure of gives way to the plain words there (`doubted`: the spoken non-glossary "Lake Orwell"
 came out "Lake Oriel").
@@ -65,6 +66,10 @@ class MergeSettings:
     # the whole disagreement plain, "word" replaces only that name's words by the plain words heard at their time,
     # None takes it anyway (no name guard: measured worse)
     invented: str | None = "span"
+    # How much better (metric) the acoustics must score such a span plain for it to stay plain, with acoustic
+    # "agree": the plain pass is the same model's own best reading without the prompt, so the scores lean
+    # towards it
+    invented_margin: float = 0.2
     metric: str = "mean"  # how `merge` compares candidate texts by their acoustic scores (asr_acoustic.value)
     # Words both passes wrote are marked "hinted" too: the hinted pass chose them with the glossary in front of
     # it, so post_ner leaves such a name alone (both wrote the spoken "Lake Harlow"; post_ner made it the
@@ -373,13 +378,23 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
             continue
         flipped = text(_assemble(aligned, forced | {k}, settings)[0])
         if base in scores and flipped in scores:
-            if value(scores[flipped], metric) > value(scores[base], metric):
+            if value(scores[flipped], metric) > value(scores[base], metric) + _margin(aligned, k, settings):
                 plain.add(k)
         elif k in by_spelling:  # no scores for it: spelling decides
             plain.add(k)
     if judge == "agree":
         plain &= by_spelling
     return _assemble(aligned, plain | forced, settings)
+
+
+def _margin(aligned: Aligned, k: int, settings: MergeSettings) -> float:
+    """How much better the acoustics must score opcode `k` plain to keep it plain: invented_margin where
+    spelling keeps it plain only for a name brought in that sounds like nothing heard (`_invents`), else 0."""
+    old, new = aligned.old(k), aligned.new(k)
+    if settings.invented_margin and _invents(old, new, aligned.parts[k], settings) and not left_out(
+            old, new, settings):
+        return settings.invented_margin
+    return 0.0
 
 
 def acoustic_scores(model: Any, samples: Any, first: list[dict[str, Any]], second: list[dict[str, Any]],

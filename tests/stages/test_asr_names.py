@@ -206,6 +206,32 @@ def test_the_acoustics_may_only_overrule_plain_words_that_spelling_kept() -> Non
     assert candidates(words("to Port Castle now."), words("to Port Kessel now."), NAMES, judge="agree") == []
 
 
+def test_a_name_the_plain_pass_did_not_hear_needs_the_acoustics_clearly_against_it_to_stay_out() -> None:
+    """The plain pass is tiny.en's own best reading without the prompt, so the acoustics lean towards it: a
+    name brought in that sounds like nothing heard ("Moss, Moss," for the plain "What? What?":
+    held9-espeak-colliery-fast) stays out only where the plain words score invented_margin better (mean log-
+    probability per token); a run the hinted pass left out needs no margin."""
+    names = ("Moss", "Penny")
+    first, second = words("Who rang the bell? What? What? The cage is stuck."), \
+        words("Who rang the bell? Moss, Moss! The cage is stuck.")
+    hinted_text, plain_text = candidates(first, second, names, judge="agree")
+    assert plain_text == text(first)
+
+    def scores(plain_mean: float) -> dict[str, tuple[float, int, float]]:
+        return {hinted_text: (-10.0, 10, 0.0), plain_text: (plain_mean * 10, 10, 0.0)}
+
+    assert STAGE.invented_margin == 0.2
+    assert text(merge(first, second, names, scores(-0.9), judge="agree")[0]) == text(second)
+    assert text(merge(first, second, names, scores(-0.7), judge="agree")[0]) == text(first)
+    assert text(merge(first, second, names, scores(-0.9), judge="agree",
+                      settings=replace(STAGE, invented_margin=0.0))[0]) == text(first)
+    full = words("Doctor Vashti, the samples arrived. Put them in the cold room next to the rose bushes.")
+    short = words("Doctor Vashti, the samples arrived.")
+    texts = candidates(full, short, NAMES, judge="agree")
+    left_out_scores = {texts[0]: (-10.0, 10, 0.0), texts[1]: (-9.0, 10, 0.0)}  # plain 0.1 better: no margin
+    assert len(merge(full, short, NAMES, left_out_scores, judge="agree")[0]) == len(full)
+
+
 def test_a_glossary_name_both_passes_wrote_keeps_the_plain_case_with_the_hinted_capital_beside_it() -> None:
     """"patience" (plain) and "Patience" (hinted) agree: the plain spelling stays, the capital goes beside it
     ("name_case") for post_ner to weigh against the sentence (held9-flite-circus); not for a word of no
