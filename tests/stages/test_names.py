@@ -206,11 +206,19 @@ def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
     _check_part(held, "held9-", [c for c in nameset.CASES if not c.held_out], tmp_path)
 
 
+BLIND_PARTS = ("held10-", "held11-")  # the parts of nameset.BLIND, each written before anything ran on it
+
+
 def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
-    """The blind part (nameset.BLIND, held10-*, written before anything ran on it; no ASR here, nor anywhere until
-    the stage is final): the same checks, against every case of CASES, and it is outside CASES."""
+    """The blind parts (nameset.BLIND: held10-* and held11-*, each written before anything ran on it; no ASR here,
+    nor anywhere until the stage is final): each part gets the same checks, against every case of CASES and of the
+    other blind part, and all are outside CASES."""
     assert nameset.BLIND and not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
-    _check_part(list(nameset.BLIND), "held10-", list(nameset.CASES), tmp_path)
+    assert all(c.name.startswith(BLIND_PARTS) for c in nameset.BLIND), [c.name for c in nameset.BLIND]
+    for prefix in BLIND_PARTS:
+        part = [c for c in nameset.BLIND if c.name.startswith(prefix)]
+        others = [*nameset.CASES, *(c for c in nameset.BLIND if not c.name.startswith(prefix))]
+        _check_part(part, prefix, others, tmp_path / prefix.rstrip("-"))
 
 
 def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case], tmp_path: Path) -> None:
@@ -220,7 +228,7 @@ def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case
     assert all(sum(c.family == f for c in part) >= 2 for f in ("flite", "espeak")), [c.name for c in part]
     lines = {text for c in part for _, text, _ in c.lines if text}
     assert not lines & {text for c in others for _, text, _ in c.lines}
-    recordings = {**nameset.NPM_RECORDINGS, **nameset.DEB_RECORDINGS}
+    recordings = {**nameset.NPM_RECORDINGS, **nameset.DEB_RECORDINGS, **nameset.SDIST_RECORDINGS}
     for c in sorted(part, key=lambda c: c.family == "real"):  # the real clips last: they may skip
         assert nameset.case(c.name) is c
         try:
@@ -234,9 +242,10 @@ def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case
         gaps = sum(gap for _, _, gap in c.lines)
         assert abs(clip.duration_s - (1 + speech + gaps + 1)) < 0.01 and speech > 0.2 * len(clip.text.split())
         assert clip.absent, c.name
-        if c.family == "real":  # one or more recordings joined; held7's to held10's speak glossary names, earlier none
+        if c.family == "real":  # one or more recordings joined; held7's to held11's speak glossary names, earlier none
             assert clip.text == " ".join(recordings[voice][1] for voice, _, _ in c.lines)
-            assert bool(clip.spoken) == c.name.startswith(("held7-", "held8-", "held9-", "held10-")), clip.spoken
+            assert bool(clip.spoken) == c.name.startswith(("held7-", "held8-", "held9-", "held10-", "held11-")), \
+                clip.spoken
         else:
             assert clip.text == " ".join(text for _, text, _ in c.lines)
             assert len(clip.spoken) >= 3 and 80 <= clip.words_per_minute <= 320, (c.name, clip.words_per_minute)
