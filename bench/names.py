@@ -172,6 +172,7 @@ import json
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -261,7 +262,7 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", nargs="*", help="case names (default: all)")
+    parser.add_argument("--cases", nargs="*", help="case names or patterns, e.g. 'held10-*' (default: all)")
     parser.add_argument("--asr-arg", action="append", default=[], help="extra argument for the asr stage")
     parser.add_argument("--json", type=Path, help="also write rows and texts here")
     parser.add_argument("--texts", action="store_true", help="print each clip's transcripts")
@@ -269,7 +270,7 @@ def main() -> None:
                         help="also run nameset.BLIND, the next held-out part (only once the stage is final)")
     args = parser.parse_args()
     pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
-    cases = [c for c in pool if not args.cases or c.name in args.cases]
+    cases = [c for c in pool if not args.cases or any(fnmatch(c.name, p) for p in args.cases)]
     rows, texts = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-names-") as tmp:
         for case in cases:

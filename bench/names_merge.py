@@ -24,6 +24,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +306,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench-names-merge"))
     parser.add_argument("--pad", type=float, action="append", help="chunk padding in s (default: 0.2 and 1.0)")
-    parser.add_argument("--cases", nargs="*", help="case names (default: all)")
+    parser.add_argument("--cases", nargs="*", help="case names or patterns, e.g. 'held10-*' (default: all)")
     parser.add_argument("--blind", action="store_true",
                         help="also run nameset.BLIND, the next held-out part (only once the stage is final)")
     parser.add_argument("--only", nargs="*", help="run only the variants whose label holds one of these")
@@ -318,7 +319,7 @@ def main() -> None:
     second = args.second and WhisperModel(str(args.second), device="cpu", compute_type="int8", local_files_only=True)
     zipf = word_frequency("en")
     pool = (*nameset.CASES, *nameset.BLIND) if args.blind else nameset.CASES
-    cases = [c for c in pool if not args.cases or c.name in args.cases]
+    cases = [c for c in pool if not args.cases or any(fnmatch(c.name, p) for p in args.cases)]
     args.cache.mkdir(parents=True, exist_ok=True)
     prepared = {c.name: prepare(c, args.cache) for c in cases}
     raw = {name: stagechain.raw_transcribe(p[0].audio, p[1])[0] for name, p in prepared.items()}

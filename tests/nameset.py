@@ -1057,7 +1057,7 @@ CASES: tuple[Case, ...] = (
 
 # BLIND: the next held-out parts, each written and committed before anything runs on it. Not in CASES, so no test
 # and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
-# final; --blind alone runs every part of BLIND: name one part's cases with --cases to keep the other blind).
+# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held10-*', to keep the other blind).
 # The tenth part ("held10-"): written and committed before anything ran on it (no ASR of any kind; only the clips
 # were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with, espeak-ng
 # variant-accent pairings no case uses, and a human telephone conversation (two speakers) no part had.
