@@ -126,12 +126,13 @@ def test_groups_split_at_sentence_end_speaker_change_and_pause() -> None:
     assert [[w.text for w in g] for g in split_groups(words)] == [["One", "two."], ["Three"], ["four"], ["five"]]
 
 
-@pytest.mark.parametrize("word", ["Dr.", "Mr.", "(Mrs.", "J.", "St."])
+@pytest.mark.parametrize("word", ["Dr.", "Mr.", "(Mrs.", "J.", "St.", "C.D.", "J.R.R."])
 def test_a_title_or_an_initial_does_not_end_a_sentence(word: str) -> None:
     from reelstage_stage.sentences import ends_sentence
 
     assert not ends_sentence(word)
-    assert all(ends_sentence(w) for w in ("awake?", "now.", '"Stop!"', "Go...", "Ende.)", "Drive."))
+    assert all(ends_sentence(w) for w in ("awake?", "now.", '"Stop!"', "Go...", "Ende.)", "Drive.", "C.D.?", "A.I.!",
+                                          "radio.", "4.0.5.", "it.."))
 
 
 def test_a_title_stays_with_its_name_across_an_odd_word_time() -> None:
