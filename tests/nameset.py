@@ -9,8 +9,8 @@ glossary, and which glossary names are spoken. Families:
   rms+kal, kal+kal16, rates 0.85, 1.1, 1.35; fifth part: slt+awb at 0.75 on hum, kal16+rms at 1.5 dry,
   awb+kal at 1.05 on music; sixth part: kal16+kal at 0.9 dry, slt+rms at 1.4 on hum, rms+awb at 1.15
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; eighth
-  part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; held-out ninth part: kal+awb at 0.85
-  dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; blind tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
+  part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
+  dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; held-out tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
   rms+slt at 1.15 on music; blind eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
@@ -21,8 +21,8 @@ glossary, and which glossary names are spoken. Families:
   f2 on New York with klatt2 on Scottish at 1.4 on hum, m6 on Caribbean with f3 on RP at 0.8 dry, klatt4 on
   Lancaster with m8 on en-us at 1.2 dry; eighth part: m3 on Scottish with f4 on Caribbean at 1.35 on
   music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry;
-  held-out ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
-  at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; blind tenth part: m3 on Lancaster with f1 on en-us at 1.4
+  ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
+  at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; held-out tenth part: m3 on Lancaster with f1 on en-us at 1.4
   on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; blind eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
   Scottish with f3 on New York at 1.2 dry);
@@ -135,18 +135,23 @@ Smith joined into one clip), was written and committed before anything ran on it
 the stage was final at stop 16, run ONCE with that stage (stop 17) and looked at: it is SEEN and part of the
 development part (post_ner's dictionary-word rule and the read-back guard's change were chosen on it at stop 17).
 
-The held-out part is now the ninth, "held9-..." (scripts COLLIERY, SHIPYARD and CIRCUS, four more Asterisk
-prompts read by Allison Smith joined into one clip): written and committed before anything ran on it (9cbee69; no
-ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed
-on the eighth, run ONCE when the stage was final (stop 17, bench/names.py --blind), and then moved into `CASES`.
+The ninth part, "held9-..." (scripts COLLIERY, SHIPYARD and CIRCUS, four more Asterisk prompts read by Allison
+Smith joined into one clip), was written and committed before anything ran on it (9cbee69), kept in `BLIND` while
+the stage was fixed on the eighth, run ONCE when the stage was final (stop 17) and looked at: it is SEEN and part
+of the development part (post_ner's capital from the hinted pass and asr_merge's invented_margin were chosen on it
+at stop 18).
 
-`BLIND` holds two parts, each written and committed before anything ran on it (no ASR of any kind: only the clips
-were synthesised to check they build): the tenth part, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a
-telephone conversation of two speakers from the Debian package transcriber), and the eleventh part, "held11-..."
-(scripts DAIRY, KENNEL and SALTWORKS, three read sentences from praatio's sdist and three more Asterisk prompts
-read by Allison Smith). Each stays outside `CASES`, unrun, until the stage is final; then ONE part is run ONCE
-(bench/names.py --blind, with that part's case names) and moved into `CASES` as the held-out part; the other stays
-blind for the stage after.
+The held-out part is now the tenth, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a telephone
+conversation of two speakers from the Debian package transcriber): written and committed before anything ran on
+it (0baefc8; no ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the
+stage was fixed on the ninth, run ONCE when the stage was final (stop 18, bench/names.py --blind --cases
+'held10-*'), and then moved into `CASES`.
+
+`BLIND` holds the eleventh part, "held11-..." (scripts DAIRY, KENNEL and SALTWORKS, three read sentences from
+praatio's sdist and three more Asterisk prompts read by Allison Smith), written and committed before anything ran
+on it (520f86b; no ASR of any kind: only the clips were synthesised to check they build). It stays outside
+`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held11-*') and
+moved into `CASES` as the held-out part. A next part goes into `BLIND` the same way.
 """
 
 from __future__ import annotations
@@ -460,8 +465,8 @@ BLIND_BAKERY_GLOSSARY = ("Tanner", "Oldcastle", "Mr. Pike", "Pike", "Corabelle",
 BLIND_SA1_GLOSSARY = ("Shea", "Darke", "Greasley", "Walter", "Washburn")
 
 
-# --- scripts: the sixth part, the held-out one (written blind 2026-11-28 18:40 UTC before anything ran on it, run
-# once at stop 15; never tune on it) ---
+# --- scripts: the sixth part (written blind 2026-11-28 18:40 UTC before anything ran on it; run once at stop 15,
+# now SEEN) ---
 # Real-word names (Hardy, Lark, Frost, Dusty, Temperance), invented ones or unusual spellings (Zabelle, Vosk,
 # Quenby, Kinnaird, Quimperley, Rautio, Ulveth, Amberlin, Tsering), multi-word names (Captain Vosk, Fort Calloway,
 # Mr. Frost, Ilse Kinnaird, Lake Witherly, Captain Hadlow, Dr. Rautio, Camp Ulveth, Lake Amberlin, Dunraven
@@ -692,8 +697,8 @@ BLIND_CARAVAN_GLOSSARY = ("Bishop", "Fort Ardagh", "Cliff", "Madame Szabo", "Cre
 BLIND_JINGLE_GLOSSARY = ("Jingle", "Unistim", "Digium", "Weasley", "Conlan")
 
 
-# --- scripts: the ninth part, the held-out one (written blind 2026-11-29 00:55 UTC before anything ran on it, run
-# once at stop 17; never tune on it) ---
+# --- scripts: the ninth part (written blind 2026-11-29 00:55 UTC before anything ran on it; run once at stop 17,
+# now SEEN) ---
 # Real-word names (Penny, Moss, Fletcher, Sunny, Robin, Patience), invented ones or unusual spellings that tiny.en
 # would likely garble (Pit Yarrowdale, Ilvane, Halloway, Lake Vrandel, Eskelund, Saddler, Kezia, Fort Drumlow,
 # Adaeze), multi-word names (Pit Yarrowdale, Dr. Ilvane, Captain Corbett, Lake Vrandel, Captain Eskelund, Fort
@@ -754,8 +759,8 @@ BLIND_CIRCUS_GLOSSARY = ("Robin", "Kezia", "Patience", "Fort Drumlow", "Ringmast
 BLIND_SKINNY_GLOSSARY = ("Skinny", "DAHDI", "Skinner", "Monkton")
 
 
-# --- scripts: the tenth part, BLIND (written 2026-11-29 01:45 UTC before anything ran on it; no ASR of any kind has
-# run on it: only its clips were synthesised to check they build) ---
+# --- scripts: the tenth part, the held-out one (written blind 2026-11-29 01:45 UTC before anything ran on it, run
+# once at stop 18; never tune on it) ---
 # Real-word names not used before (Thatcher, Hazel, Ginger, Cooper, Mercy), invented ones or unusual spellings that
 # tiny.en would likely garble (Fort Oskarby, Captain Ysgarth, Kilmorack, Dr. Oyelaran, Port Kelvaig, Captain
 # Rhydderch, Mackrell), multi-word names (Fort Oskarby, Captain Ysgarth, Lake Bennock, Dr. Oyelaran, Mount Herrick,
@@ -1033,35 +1038,28 @@ CASES: tuple[Case, ...] = (
     Case("held8-real-jingle", "real", False, (("tt-weasels", "", 0.0), ("spy-jingle", "", 0.6),
                                              ("spy-unistim", "", 0.5), ("demo-abouttotry", "", 0.8)),
          BLIND_JINGLE_GLOSSARY, bed="noise", seed=87),
-    # HELD-OUT (ninth, "held9-"): written and committed before anything ran on it (9cbee69, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 17 (bench/names.py --blind) and then moved here. Flite voice
-    # pairs at rates and beds no other case pairs them with, espeak-ng variant-accent pairings no other case uses,
-    # Allison prompts not used before.
-    Case("held9-flite-colliery-slow", "flite", True, _voiced(BLIND_COLLIERY, ("kal", "awb")),
+    # SEEN (ninth, "held9-"): written and committed before anything ran on it (9cbee69, as BLIND, outside CASES),
+    # run ONCE with the final stage of stop 17 (bench/names.py --blind); development since then.
+    Case("held9-flite-colliery-slow", "flite", False, _voiced(BLIND_COLLIERY, ("kal", "awb")),
          BLIND_COLLIERY_GLOSSARY, rate=0.85),
-    Case("held9-flite-shipyard-fast", "flite", True, _voiced(BLIND_SHIPYARD, ("rms", "kal16")),
+    Case("held9-flite-shipyard-fast", "flite", False, _voiced(BLIND_SHIPYARD, ("rms", "kal16")),
          BLIND_SHIPYARD_GLOSSARY, rate=1.4),
-    Case("held9-flite-circus", "flite", True, _voiced(BLIND_CIRCUS, ("slt", "awb")), BLIND_CIRCUS_GLOSSARY,
+    Case("held9-flite-circus", "flite", False, _voiced(BLIND_CIRCUS, ("slt", "awb")), BLIND_CIRCUS_GLOSSARY,
          rate=1.1, bed="noise", seed=93),
-    Case("held9-espeak-colliery-fast", "espeak", True,
+    Case("held9-espeak-colliery-fast", "espeak", False,
          _voiced(BLIND_COLLIERY, ("en-gb-x-gbcwmd+m4", "en-gb-scotland+f1")), BLIND_COLLIERY_GLOSSARY, rate=1.4,
          bed="music", seed=94),
-    Case("held9-espeak-shipyard-slow", "espeak", True,
+    Case("held9-espeak-shipyard-slow", "espeak", False,
          _voiced(BLIND_SHIPYARD, ("en-029+m1", "en-gb-x-gbclan+f2")), BLIND_SHIPYARD_GLOSSARY, rate=0.8),
-    Case("held9-espeak-circus", "espeak", True, _voiced(BLIND_CIRCUS, ("en-us-nyc+klatt6", "en-gb-x-rp+m5")),
+    Case("held9-espeak-circus", "espeak", False, _voiced(BLIND_CIRCUS, ("en-us-nyc+klatt6", "en-gb-x-rp+m5")),
          BLIND_CIRCUS_GLOSSARY, rate=1.2),
-    Case("held9-real-skinny", "real", True, (("tt-monkeysintro", "", 0.0), ("spy-skinny", "", 0.6),
+    Case("held9-real-skinny", "real", False, (("tt-monkeysintro", "", 0.0), ("spy-skinny", "", 0.6),
                                              ("spy-dahdi", "", 0.5), ("demo-echotest", "", 0.8)),
          BLIND_SKINNY_GLOSSARY, bed="hum", seed=97),
-)
-
-# BLIND: the next held-out parts, each written and committed before anything runs on it. Not in CASES, so no test
-# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
-# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held10-*', to keep the other blind).
-# The tenth part ("held10-"): written and committed before anything ran on it (no ASR of any kind; only the clips
-# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with, espeak-ng
-# variant-accent pairings no case uses, and a human telephone conversation (two speakers) no part had.
-BLIND: tuple[Case, ...] = (
+    # HELD-OUT (tenth, "held10-"): written and committed before anything ran on it (0baefc8, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 18 (bench/names.py --blind --cases 'held10-*') and then moved
+    # here. Flite voice pairs at rates and beds no other case pairs them with, espeak-ng variant-accent pairings no
+    # other case uses, and a human telephone conversation (two speakers) no part had.
     Case("held10-flite-airfield-slow", "flite", True, _voiced(BLIND_AIRFIELD, ("kal16", "rms")),
          BLIND_AIRFIELD_GLOSSARY, rate=0.8),
     Case("held10-flite-brewery-fast", "flite", True, _voiced(BLIND_BREWERY, ("awb", "kal")), BLIND_BREWERY_GLOSSARY,
@@ -1076,6 +1074,12 @@ BLIND: tuple[Case, ...] = (
     Case("held10-espeak-fishery", "espeak", True, _voiced(BLIND_FISHERY, ("en-gb-x-rp+m7", "en-029+f5")),
          BLIND_FISHERY_GLOSSARY, rate=1.2),
     Case("held10-real-know", "real", True, (("know", "", 0.0),), BLIND_KNOW_GLOSSARY),
+)
+
+# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
+# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
+# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
+BLIND: tuple[Case, ...] = (
     # The eleventh part ("held11-"): written and committed before anything ran on it (no ASR of any kind; only the
     # clips were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
     # espeak-ng variant-accent pairings no case uses, human read speech from praatio's sdist, and three

@@ -78,7 +78,7 @@ def _texts(done: list[Result]) -> str:
     return "\n".join(f"{r.clip.case.name}: {r.text}\n  raw+hints: {r.raw_hints}" for r in done)
 
 
-# Misses with the stage of stop 17 (bench/names.py; dev holds the seen held-* to held8-* cases; held-out is held9-*,
+# Misses with the stage of stop 18 (bench/names.py; dev holds the seen held-* to held9-* cases; held-out is held10-*,
 # run once blind with that stage). The raw engine and the pipeline are seeded (asr_whisper.SAMPLING_SEED) and asr
 # decodes with one worker here, so each verdict is one fixed draw. Every unspoken name that appears is a spoken
 # non-glossary name that sounds like a glossary one (or a common word), written by the raw engine with hints too
@@ -86,39 +86,27 @@ def _texts(done: list[Result]) -> str:
 # from right names (bench/names_veto.py, bench/names_phonetic.py). The review list shows each one that asr took
 # over other plain words (name_from_glossary).
 WER_MISSES: dict[tuple[bool, str], str] = {
-    (True, "flite"): "held-out flite 0.220 against the raw engine with hints 0.195 (held9; 0.225 in its one blind run, "
-                     "before post_ner stopped writing 'Pit Pit Yarrowdale'): held9-flite-circus 0.281 against 0.203 "
-                     "(the plain 'I will go and ring my strategies' kept for the hinted 'I will warn Ringmaster "
-                     "Adaeze': the name sounds like nothing the plain pass heard)",
-    (True, "real"): "held-out real 0.013 against 0.000: held9-real-skinny keeps the plain 'skinny, dotty' for "
-                    "'Skinny. DAHDI.' (the hinted pass wrote DAHDI unsure where the plain pass was sure of 'dotty': "
-                    "the confidence guard)",
+    (True, "real"): "held-out real 0.209 against the raw engine with hints 0.187 (held10-real-know, blind: a "
+                    "telephone call; the pipeline gives 0.209 without the glossary too, the raw engine 0.231 "
+                    "without hints: the hints' prompt helps the raw engine's words around the names, "
+                    "'But really, it shows you', where the pipeline wrote 'but they only chose you')",
 }
-NAME_MISSES: dict[tuple[bool, str], str] = {
-    (True, "flite"): "held-out flite 19/23 against 21/23 (held9, blind): 'Pat, patience' (a real-word name both "
-                     "passes wrote keeps the plain pass's lowercase: 'I hope', not 'I Hope') and Ringmaster Adaeze "
-                     "lost in held9-flite-circus",
-    (True, "espeak"): "held-out espeak 13/23 against 17/23 (held9, blind): Moss twice kept plain in "
-                      "held9-espeak-colliery-fast, Fort Drumlow and Ringmaster in held9-espeak-circus",
-    (True, "real"): "held-out real 0/2 against 2/2: held9-real-skinny's 'skinny' (lowercase, as both passes' plain "
-                    "spelling) and DAHDI (the confidence guard kept the plain 'dotty')",
-}
+NAME_MISSES: dict[tuple[bool, str], str] = {}
 UNSPOKEN_MISSES = {
     (False, "flite"): "dev flite: Lake Shelby for the spoken Lake Selby (raw engine with hints too), Captain Judd "
                       "for Captain Rudd, Lake Kelham for Lake Pelham, Ravenswood for Ravensworth, Fort Hendon for "
                       "Fort Heddon, Fort Calloway for 'for coal', Lake Witherly for Lake Wetherly, Dunraven Pass for "
-                      "Dunhaven Pass, Rose for the rose of 'rose bushes', held7's Lake Corrin, Captain Tallock, "
-                      "Father Cobbin, Mesa Renton, held8's Lake Camsworth and Waxcombe",
+                      "Dunhaven Pass, held7's Lake Corrin, Captain Tallock, Father Cobbin, Mesa Renton, held8's "
+                      "Lake Camsworth and Waxcombe, held9's Captain Corbett, Kittering and Signor Bellomi",
     (False, "espeak"): "dev espeak: Wren, Lake Oriel for Lake Orwell, Tallowford for Tallowfield (raw engine with "
                        "hints too), Lake Shelby, Captain Judd, Lake Kelham, Ravenswood, Fort Hendon, Fort "
-                       "Calloway, Lake Witherly, a Kelvedon too many, held7's Lake Corrin, Captain Tallock, Father "
-                       "Cobbin, Mesa Renton, held8's Lake Camsworth, Waxcombe and Cresswick",
+                       "Calloway, Lake Witherly, held7's Lake Corrin, Captain Tallock, Father Cobbin, Mesa Renton, "
+                       "held8's Lake Camsworth, Waxcombe and Cresswick, held9's Kittering and Signor Bellomi",
     (False, "real"): "dev real: Meyers for 'meters' (held3-real-raw, plain p 0.93; raw engine with hints writes "
                      "Gough, Forde and Meyers)",
-    (True, "flite"): "held-out flite (held9, blind): Captain Corbett for the spoken Captain Torbett, Kittering for "
-                     "Kettering, Signor Bellomi for Signor Belloni (the raw engine with hints writes every one too)",
-    (True, "espeak"): "held-out espeak (held9, blind): Kittering for Kettering, Signor Bellomi for Signor Belloni "
-                      "(raw engine with hints too)",
+    (True, "flite"): "held-out flite (held10, blind): Mount Herrick for the spoken Mount Harrick, Fort Lindsay for "
+                     "Fort Lindley (the raw engine with hints writes both too)",
+    (True, "espeak"): "held-out espeak (held10, blind): Fort Lindsay for Fort Lindley (raw engine with hints too)",
 }
 
 
@@ -192,27 +180,27 @@ def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> No
     families = {(c.family, c.held_out) for c in nameset.CASES}
     assert {(f, h) for f in ("flite", "espeak", "real") for h in (False, True)} <= families
     held = [c for c in nameset.CASES if c.held_out]
-    assert all(c.name.startswith("held9-") for c in held) and sum(c.family != "real" for c in held) >= 4
+    assert all(c.name.startswith("held10-") for c in held) and sum(c.family != "real" for c in held) >= 4
     assert not {c.lines for c in held} & {c.lines for c in nameset.CASES if not c.held_out}  # nothing shared
     assert {c.bed for c in nameset.CASES} == {"none", "noise", "music", "hum"}
     assert any(n in ("Hope", "Baker", "Grace", "Mason", "Rose") for c in nameset.CASES for n in c.glossary)
 
 
 def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
-    """The held-out part (held9-*, written as BLIND before anything ran on it; no ASR here): flite and espeak
+    """The held-out part (held10-*, written as BLIND before anything ran on it; no ASR here): flite and espeak
     with 2+ clips each, every clip builds with its reference text and a WAV of the stated duration, absent and
     spoken glossary names, and no script line shared with the development part."""
     held = [c for c in nameset.CASES if c.held_out]
-    _check_part(held, "held9-", [c for c in nameset.CASES if not c.held_out], tmp_path)
+    _check_part(held, "held10-", [c for c in nameset.CASES if not c.held_out], tmp_path)
 
 
-BLIND_PARTS = ("held10-", "held11-")  # the parts of nameset.BLIND, each written before anything ran on it
+BLIND_PARTS = ("held11-",)  # the parts of nameset.BLIND, each written before anything ran on it
 
 
 def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
-    """The blind parts (nameset.BLIND: held10-* and held11-*, each written before anything ran on it; no ASR here,
-    nor anywhere until the stage is final): each part gets the same checks, against every case of CASES and of the
-    other blind part, and all are outside CASES."""
+    """The blind parts (nameset.BLIND: held11-*, written before anything ran on it; no ASR here, nor anywhere
+    until the stage is final): each part gets the same checks, against every case of CASES and of any other
+    blind part, and all are outside CASES."""
     assert nameset.BLIND and not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
     assert all(c.name.startswith(BLIND_PARTS) for c in nameset.BLIND), [c.name for c in nameset.BLIND]
     for prefix in BLIND_PARTS:
