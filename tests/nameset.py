@@ -11,7 +11,7 @@ glossary, and which glossary names are spoken. Families:
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; eighth
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; held-out tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
-  rms+slt at 1.15 on music; blind eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music);
+  rms+slt at 1.15 on music; held-out eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -23,7 +23,7 @@ glossary, and which glossary names are spoken. Families:
   music, m7 on New York with f5 on West Midlands at 0.8 dry, m2 on RP with klatt5 on Lancaster at 1.15 dry;
   ninth part: m4 on West Midlands with f1 on Scottish at 1.4 on music, m1 on Caribbean with f2 on Lancaster
   at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; held-out tenth part: m3 on Lancaster with f1 on en-us at 1.4
-  on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; blind eleventh
+  on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; held-out eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
   Scottish with f3 on New York at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
@@ -141,17 +141,17 @@ the stage was fixed on the eighth, run ONCE when the stage was final (stop 17) a
 of the development part (post_ner's capital from the hinted pass and asr_merge's invented_margin were chosen on it
 at stop 18).
 
-The held-out part is now the tenth, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a telephone
-conversation of two speakers from the Debian package transcriber): written and committed before anything ran on
-it (0baefc8; no ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the
-stage was fixed on the ninth, run ONCE when the stage was final (stop 18, bench/names.py --blind --cases
-'held10-*'), and then moved into `CASES`.
+The held-out part is now the tenth and the eleventh, "held10-..." (scripts AIRFIELD, BREWERY and FISHERY, and a
+telephone conversation of two speakers from the Debian package transcriber) and "held11-..." (scripts DAIRY,
+KENNEL and SALTWORKS, three read sentences from praatio's sdist and three more Asterisk prompts read by Allison
+Smith): each written and committed before anything ran on it (0baefc8, 520f86b; no ASR of any kind: only the
+clips were synthesised to check they build), kept in `BLIND` while the stage was fixed on the ninth, run ONCE
+with the final stage of stop 18 (bench/names.py --blind --cases 'held10-*', then 'held11-*'), and then moved
+into `CASES`.
 
-`BLIND` holds the eleventh part, "held11-..." (scripts DAIRY, KENNEL and SALTWORKS, three read sentences from
-praatio's sdist and three more Asterisk prompts read by Allison Smith), written and committed before anything ran
-on it (520f86b; no ASR of any kind: only the clips were synthesised to check they build). It stays outside
-`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held11-*') and
-moved into `CASES` as the held-out part. A next part goes into `BLIND` the same way.
+`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
+`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held12-*') and
+moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -825,7 +825,8 @@ BLIND_FISHERY_GLOSSARY = ("Mercy", "Port Kelvaig", "Mackrell", "Captain Rhydderc
 BLIND_KNOW_GLOSSARY = ("Anthony", "Ann", "Hilary", "Knowles")
 
 
-# --- scripts: the eleventh part, BLIND (written 2026-11-29 04:10 UTC before anything ran on it; no ASR of any kind
+# --- scripts: the eleventh part, the held-out one (written blind 2026-11-29 04:10 UTC before anything ran on it, run
+# once at stop 18; never tune on it. Before that run: no ASR of any kind
 # has run on it: only its clips were synthesised to check they build) ---
 # Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Pearl /
 # "pearl onions", Drake / "a drake", Sandy / "the sandy track", Chase / "give chase", Frank / "to be frank", Marsh /
@@ -1074,14 +1075,9 @@ CASES: tuple[Case, ...] = (
     Case("held10-espeak-fishery", "espeak", True, _voiced(BLIND_FISHERY, ("en-gb-x-rp+m7", "en-029+f5")),
          BLIND_FISHERY_GLOSSARY, rate=1.2),
     Case("held10-real-know", "real", True, (("know", "", 0.0),), BLIND_KNOW_GLOSSARY),
-)
-
-# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
-# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
-# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
-BLIND: tuple[Case, ...] = (
-    # The eleventh part ("held11-"): written and committed before anything ran on it (no ASR of any kind; only the
-    # clips were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
+    # HELD-OUT (eleventh, "held11-"): written and committed before anything ran on it (520f86b, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 18 (bench/names.py --blind --cases 'held11-*', after held10's
+    # run) and then moved here. Flite voice pairs at rates and beds no other case pairs them with,
     # espeak-ng variant-accent pairings no case uses, human read speech from praatio's sdist, and three
     # Allison prompts not used before.
     Case("held11-flite-dairy-slow", "flite", True, _voiced(BLIND_DAIRY, ("slt", "kal16")), BLIND_DAIRY_GLOSSARY,
@@ -1102,6 +1098,11 @@ BLIND: tuple[Case, ...] = (
     Case("held11-real-congrats", "real", True, (("demo-congrats", "", 0.0), ("spy-mobile", "", 0.7),
                                                 ("spy-zap", "", 0.5)), BLIND_CONGRATS_GLOSSARY, bed="music", seed=118),
 )
+
+# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
+# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
+# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
+BLIND: tuple[Case, ...] = ()
 
 
 def case(name: str) -> Case:
