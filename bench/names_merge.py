@@ -87,7 +87,8 @@ def mend_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], dat
               pad: float, model: Any) -> None:
     """Add pass "mended": the hinted pass ("both") as the stage mends it where it went off the speech
     (asr_whisper.mend_derails: only chunks whose pass derailed are decoded again; cached in `folder`)."""
-    rehint = f"{asr_rehint.MAX_WORD_S}-{asr_rehint.REWIND_S}-{asr_rehint.MIN_PROGRESS_S}-{asr_rehint.MAX_REDECODES}"
+    rehint = (f"{asr_rehint.MAX_WORD_S}-{asr_rehint.REWIND_S}-{asr_rehint.MIN_PROGRESS_S}-{asr_rehint.MAX_REDECODES}"
+              f"-jump{asr_rehint.JUMP_WORDS}")
     out = folder / f"{case.name}-pad{pad}-mended-{rehint}.json"  # the settings in the name: no stale pass
     if out.exists():
         data["passes"]["mended"] = json.loads(out.read_text())
@@ -102,7 +103,7 @@ def mend_case(case: nameset.Case, prepared: tuple[nameset.Clip, Path, Path], dat
             until = asr_whisper.speech_end(spans, chunk.start, chunk.end - chunk.start)
             mended.append(asr_whisper.mend_derails(
                 model, samples, data["passes"]["both"][k], "en", gloss["initial_prompt"],
-                gloss["hotwords"], asr_whisper.DECODE_OPTIONS, until)[0])
+                gloss["hotwords"], asr_whisper.DECODE_OPTIONS, until, data["passes"]["plain"][k])[0])
     out.write_text(json.dumps(mended))
     data["passes"]["mended"] = mended
 

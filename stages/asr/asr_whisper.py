@@ -238,24 +238,25 @@ def lone_replies(model: Any, samples: np.ndarray, offset: float, spans: list[tup
 
 
 def hinted_pass(model: Any, samples: np.ndarray, language: str | None, hints: Hints,
-                options: dict[str, Any] | None = None, until: float | None = None
-                ) -> tuple[list[dict[str, Any]], int]:
-    """The chunk decoded with the hints (raw segments), mended where it went off the speech (`mend_derails`),
-    and how many times it was decoded again."""
+                options: dict[str, Any] | None = None, until: float | None = None,
+                plain: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The chunk decoded with the hints (raw segments), mended where it went off the speech (`mend_derails`,
+    against the `plain` pass's raw segments), and how many times it was decoded again."""
     prompt = None if hints.mode == "names-hotwords" else hints.initial_prompt
     segments = _pass(model, samples, language, prompt, hints.hotwords, options, until)["segments"]
-    return mend_derails(model, samples, segments, language, prompt, hints.hotwords, options, until)
+    return mend_derails(model, samples, segments, language, prompt, hints.hotwords, options, until, plain)
 
 
 def mend_derails(model: Any, samples: np.ndarray, segments: list[dict[str, Any]], language: str | None,
                  prompt: str | None, hotwords: str | None, options: dict[str, Any] | None = None,
-                 until: float | None = None) -> tuple[list[dict[str, Any]], int]:
-    """A hinted pass's raw `segments` where it went off the speech (asr_rehint) with the rest of the chunk
-    decoded again with the same hints and spliced in, up to MAX_REDECODES times while that gets further; and
-    how many times it was decoded again."""
+                 until: float | None = None, plain: list[dict[str, Any]] | None = None
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """A hinted pass's raw `segments` where it went off the speech (asr_rehint; a jump over words the `plain`
+    pass heard counts too) with the rest of the chunk decoded again with the same hints and spliced in, up to
+    MAX_REDECODES times while that gets further; and how many times it was decoded again."""
     last, done = None, 0
     while done < MAX_REDECODES:
-        at = derail_point(segments)
+        at = derail_point(segments, plain)
         if at is None or (last is not None and at < last + MIN_PROGRESS_S):
             break
         lo = max(0, int((at - REWIND_S) * SAMPLE_RATE))
@@ -291,7 +292,7 @@ def decode_chunk(model: Any, samples: np.ndarray, offset: float, spans: list[tup
         raw["lone"] = lone
     if not hints or not (suspects(words, hints.names) if hints.names else words):
         return raw
-    raw["hinted"], mended = hinted_pass(model, samples, language, hints, options, until)
+    raw["hinted"], mended = hinted_pass(model, samples, language, hints, options, until, raw["segments"])
     if mended:
         raw["mended"] = mended
     scores = acoustic_scores(model, samples, words, _file_words(raw["hinted"], offset, spans), hints.names,

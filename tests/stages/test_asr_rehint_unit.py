@@ -35,6 +35,25 @@ def test_a_word_stretched_over_the_speech_is_where_the_pass_went_off() -> None:
     assert derail_point([]) is None
 
 
+JUMPED = [segment(("Frank,", 1.0, 1.4), ("the", 1.4, 1.6), ("right", 1.6, 1.9), ("man's", 1.9, 2.5)),
+          segment(("at", 25.08, 25.08), ("Mount", 25.08, 25.24), ("Ashford,", 25.24, 26.22))]
+PLAIN = [segment(*((f"w{i}", 2.6 + 0.4 * i, 2.9 + 0.4 * i) for i in range(55))),
+         segment(("noon.", 22.4, 23.14), ("Yeah,", 23.4, 23.4))]
+
+
+def test_timestamps_that_leap_over_speech_the_plain_pass_heard_are_where_the_pass_went_off() -> None:
+    """held11-espeak-saltworks: "Frank, the right man's", then at 25.08 s "at Mount Ashford," over 55 plain
+    words; the merge then weighed ten plain words against two hinted ones and lost the chunk's last line."""
+    assert derail_point(JUMPED, PLAIN) == 2.5
+    assert derail_point(JUMPED) is None  # without the plain pass: no evidence of speech in the gap
+    pause = [segment(("noon.", 22.4, 23.14))]  # the plain pass heard nothing there: a pause
+    assert derail_point(JUMPED, pause) is None
+    two = [segment(("w1", 3.0, 3.4), ("w2", 5.0, 5.4))]  # fewer than JUMP_WORDS words: no jump
+    assert derail_point(JUMPED, two) is None
+    assert derail_point(JUMPED[:1], PLAIN) is None  # a pass that stops early is no jump
+    assert derail_point([*DERAILED, *JUMPED], PLAIN) == 2.0  # the earlier of a stretched word and a jump
+
+
 def test_the_decode_again_replaces_the_pass_from_where_it_went_off() -> None:
     again = [segment(("Zabelle,", -0.1, 0.1), ("Zabelle", 0.2, 0.6), ("promised", 0.6, 1.0))]
     spliced = splice(DERAILED, 2.0, again, 1.8)
@@ -71,6 +90,15 @@ def test_a_derailed_pass_is_decoded_again_from_just_before_the_derail() -> None:
                                                    ("thirty", 3.0, 3.4), ("shoes.", 3.4, 3.8))])
     assert mend(model, DERAILED) == ["Who", "took", "it?", "Zabelle,", "Zabelle", "promised", "thirty", "shoes."]
     assert model.asked == [round(2.0 - REWIND_S, 3)]
+
+
+def test_a_pass_that_jumped_is_decoded_again_from_the_jump() -> None:
+    model = StandIn(27.0, lambda offset: [segment(("not", 2.6, 2.9), ("Mount", 3.0, 3.3), ("Ashby", 3.3, 3.8))])
+    samples = np.zeros(int(model.chunk_s * SAMPLE_RATE), dtype=np.float32)
+    mended, times = mend_derails(model, samples, JUMPED, "en", "Names: Ebbesen.", "Ebbesen", plain=PLAIN)
+    assert times == 1 and model.asked == [round(2.5 - REWIND_S, 3)]
+    assert [w["word"].strip() for s in mended for w in s["words"]] == ["Frank,", "the", "right", "man's", "not",
+                                                                      "Mount", "Ashby"]
 
 
 def test_a_pass_that_follows_the_speech_is_not_decoded_again() -> None:
