@@ -6,10 +6,10 @@ glossary name that sounds like nothing the plain pass heard (asr_hints.heard): t
 unless the acoustics disagree (acoustic "agree": asr_acoustic scores the chunk's text with the span plain
 and hinted, without a prompt; the plain words stay only where both say so, for a name not heard only where
 the acoustics score them clearly better, `invented_margin`; letting the acoustics decide alone was measured
-worse), and where it read the glossary back (`reads_back`): there the plain words stay
-whatever the acoustics say (a loop scores well). A name word the hinted pass wrote unsure over a word the
-plain pass was sure of gives way to the plain words there (`doubted`: the spoken non-glossary "Lake Orwell"
-came out "Lake Oriel").
+worse), and where it read the glossary back (`reads_back`) or wrote a glossary name where the plain pass wrote
+another one (`_renames`): there the plain words stay whatever the acoustics say (a loop scores well). A name
+word the hinted pass wrote unsure over a word the plain pass was sure of gives way to the plain words there
+(`doubted`: the spoken non-glossary "Lake Orwell" came out "Lake Oriel").
 Words the hinted pass wrote are marked "hinted", so that post_ner leaves alone a capitalised one that is no
 glossary word (the recogniser saw the glossary and chose another name) or a lowercase dictionary word, and a
 glossary name it chose over other plain words carries them ("heard_plain") for the review list. A glossary
@@ -215,13 +215,15 @@ def _opcodes(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
 class Aligned:
     """The plain pass `first` and the hinted pass `second` aligned word by word (difflib opcodes), with the
     glossary name parts the hinted words of each opcode bring in (asr_hints.new_name_parts, computed once per
-    opcode for every guard; none where both passes agree)."""
+    opcode for every guard; none where both passes agree) and, where they bring some in, those its plain
+    words spell that they drop."""
 
     first: list[dict[str, Any]]
     second: list[dict[str, Any]]
     ops: list[Opcode]
     parts: list[list[str]]
     name_words: frozenset[str]  # the glossary names' words (`letters`)
+    lost: list[list[str]]  # the glossary name parts the plain words of each opcode spell and its hinted ones do not
 
     def old(self, k: int) -> list[dict[str, Any]]:
         return self.first[self.ops[k][1]:self.ops[k][2]]
@@ -234,9 +236,11 @@ def align(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
           ) -> Aligned:
     """The two passes aligned, with the glossary name parts each disagreement brings in."""
     ops = _opcodes(first, second)
-    return Aligned(first, second, ops, [[] if op == "equal" else new_name_parts(first[i1:i2], second[j1:j2], names)
-                                        for op, i1, i2, j1, j2 in ops],
-                   frozenset(letters(w) for n in names for w in n.split()))
+    parts = [[] if op == "equal" else new_name_parts(first[i1:i2], second[j1:j2], names)
+             for op, i1, i2, j1, j2 in ops]
+    lost = [new_name_parts(second[j1:j2], first[i1:i2], names) if brought else []
+            for (_, i1, i2, j1, j2), brought in zip(ops, parts, strict=True)]
+    return Aligned(first, second, ops, parts, frozenset(letters(w) for n in names for w in n.split()), lost)
 
 
 READ_BACK_NAMES = 4  # name words a read-back has at least, 80 % of its words, one of them 3 times or more
@@ -308,13 +312,23 @@ def _spelling_plain(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
     back (`_read_back`)."""
     old, new = aligned.old(k), aligned.new(k)
     return left_out(old, new, settings) or _invents(old, new, aligned.parts[k], settings) or _read_back(
-        aligned, k, settings)
+        aligned, k, settings) or _renames(aligned, k)
 
 
 def _read_back(aligned: Aligned, k: int, settings: MergeSettings) -> bool:
     """Whether the hinted words of opcode `k` read the glossary back (`reads_back`, with read_back on), over
     fewer plain words or more."""
     return settings.read_back and reads_back(aligned.new(k), aligned.name_words)
+
+
+def _renames(aligned: Aligned, k: int) -> bool:
+    """Whether the hinted words of opcode `k` write a glossary name at the time where the plain pass wrote
+    another one as the glossary spells it (held12-real-linux: the spoken glossary name "Linux" came out as the
+    glossary's "Lennox"): one glossary name never turns into another, as in post_ner."""
+    brought = {letters(w) for p in aligned.parts[k] for w in p.split()}
+    lost = {letters(w) for p in aligned.lost[k] for w in p.split()}
+    return any(_overlaps(o, n) for o in aligned.old(k) if letters(o["word"]) in lost
+               for n in aligned.new(k) if letters(n["word"]) in brought)
 
 
 def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSettings) -> list[int]:
@@ -328,22 +342,24 @@ def _judged(aligned: Aligned, judge: str | None, every: bool, settings: MergeSet
 
 def candidates(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
                every: bool = False, judge: str | None = "decide", settings: MergeSettings = STAGE) -> list[str]:
-    """The texts the acoustics must score for `merge`: all hinted but the glossary read back (`_read_backs`),
-    and each other judged span plain instead."""
+    """The texts the acoustics must score for `merge`: all hinted but the spans forced plain (`_forced`), and
+    each other judged span plain instead."""
     aligned = align(first, second, names)
-    forced = _read_backs(aligned, every, settings)
+    forced = _forced(aligned, every, settings)
     spans = [k for k in _judged(aligned, judge, every, settings) if k not in forced]
     if not spans:
         return []
     return [text(_assemble(aligned, forced | plain, settings)[0]) for plain in (set(), *({k} for k in spans))]
 
 
-def _read_backs(aligned: Aligned, every: bool, settings: MergeSettings) -> set[int]:
-    """The contested opcodes where the hinted pass reads the glossary back: they stay plain whatever the
-    acoustics say, and the acoustics weigh the other spans with them plain. A loop scores well (each repeat
-    is predictable) and throws the scores of the text around it: "Bishop, Perpetua, Perpetua, ..." 34 times
-    over 7 plain words, then 28 plain words left out (held8-flite-caravan)."""
-    return {k for k in contested(aligned, every, settings) if _read_back(aligned, k, settings)}
+def _forced(aligned: Aligned, every: bool, settings: MergeSettings) -> set[int]:
+    """The contested opcodes where the hinted pass reads the glossary back, or turns one glossary name into
+    another (`_renames`): they stay plain whatever the acoustics say, and the acoustics weigh the other spans
+    with them plain. A loop scores well (each repeat is predictable) and throws the scores of the text around
+    it: "Bishop, Perpetua, Perpetua, ..." 34 times over 7 plain words, then 28 plain words left out
+    (held8-flite-caravan)."""
+    return {k for k in contested(aligned, every, settings)
+            if _read_back(aligned, k, settings) or _renames(aligned, k)}
 
 
 def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tuple[str, ...] | list[str],
@@ -360,9 +376,9 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     model's log-probability of each of `candidates` given the audio, without any prompt) the acoustics
     compare the texts with the span plain and hinted (`metric`, None: the settings'): with `judge` (None: the
     settings' acoustic) "agree" a span stays plain only where spelling AND acoustics say so; with "decide"
-    the acoustics alone decide; a glossary read back stays plain either way (`_read_backs`). Words both
-    passes agree on keep the plain spelling ("I hope", not "I Hope"; a glossary name word's hinted capital
-    goes beside it as "name_case").
+    the acoustics alone decide; a glossary read back, or one name turned into another, stays plain
+    either way (`_forced`). Words both passes agree on keep the plain spelling ("I hope", not "I Hope"; a
+    glossary name word's hinted capital goes beside it as "name_case").
     Also returns the replacements taken.
     """
     metric, judge = metric or settings.metric, judge or settings.acoustic
@@ -370,7 +386,7 @@ def merge(first: list[dict[str, Any]], second: list[dict[str, Any]], names: tupl
     by_spelling = {k for k in contested(aligned, every, settings) if _spelling_plain(aligned, k, settings)}
     if scores is None or judge is None:
         return _assemble(aligned, by_spelling, settings)
-    forced = _read_backs(aligned, every, settings)
+    forced = _forced(aligned, every, settings)
     base = text(_assemble(aligned, forced, settings)[0])
     plain = set()
     for k in _judged(aligned, judge, every, settings):

@@ -232,6 +232,21 @@ def test_a_name_the_plain_pass_did_not_hear_needs_the_acoustics_clearly_against_
     assert len(merge(full, short, NAMES, left_out_scores, judge="agree")[0]) == len(full)
 
 
+def test_a_glossary_name_the_plain_pass_wrote_never_turns_into_another() -> None:
+    """held12-real-linux (its one blind run): the plain pass wrote the spoken glossary name "Linux", the hinted
+    one the glossary's "Lennox", and the acoustics could not tell them apart; the plain name stays whatever
+    they say. A name brought in over other words is still weighed as before."""
+    names = ("Linux", "Lennox", "Asterisk")
+    first = words("that runs on the Linux operating system.")
+    second = words("that runs on the Lennox operating system.")
+    assert text(merge(first, second, names)[0]) == text(first)
+    assert candidates(first, second, names, judge="agree") == []  # forced: nothing for the acoustics to weigh
+    hinted_better = {text(second): (-5.0, 10, 0.0), text(first): (-9.0, 10, 0.0)}
+    assert text(merge(first, second, names, hinted_better, judge="agree")[0]) == text(first)
+    assert merged("that runs on the Lynnox operating system.", "that runs on the Lennox operating system.",
+                  names) == "that runs on the Lennox operating system."
+
+
 def test_a_glossary_name_both_passes_wrote_keeps_the_plain_case_with_the_hinted_capital_beside_it() -> None:
     """"patience" (plain) and "Patience" (hinted) agree: the plain spelling stays, the capital goes beside it
     ("name_case") for post_ner to weigh against the sentence (held9-flite-circus); not for a word of no
@@ -337,7 +352,8 @@ def test_the_merge_follows_the_settings_it_is_given() -> None:
 
 
 def test_each_disagreement_spells_out_its_glossary_names_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The guards (unheard, doubted, marked) share the name parts of each opcode: one new_name_parts each."""
+    """The guards (unheard, doubted, marked, renamed) share the name parts of each opcode: one new_name_parts
+    each, and one the other way (the names its plain words spell) where the hinted words bring one in."""
     calls: list[str] = []
 
     def counted(old: list[dict[str, Any]], new: list[dict[str, Any]], names: tuple[str, ...]) -> list[str]:
@@ -349,17 +365,17 @@ def test_each_disagreement_spells_out_its_glossary_names_once(monkeypatch: pytes
     second = words("Baker left for Lake Tessaly must arrive. we sail to Port Kessel now.", 0.01)
     out, _ = merge(first, second, NAMES, settings=replace(STAGE, doubt="span", invented="word"))
     assert text(out) == "Baker left for Lake Verna arrived. we sail to Port Kessel now."  # Tessaly doubted
-    assert sorted(calls) == ["Kessel", "Tessaly must arrive."]
+    assert sorted(calls) == ["Castle", "Kessel", "Tessaly must arrive.", "Verna arrived."]
 
 
 def test_a_hinted_pass_that_derails_over_the_speech_loses_nothing() -> None:
     """A pass that derails stretches a word over the speech it skipped ("Zabelle" over 7.4-23.9 s, then
     nothing: held6-flite-forge-slow): that word counts for at most max_word_s of the time it covers."""
-    plain = words("Who took the order? Zabble. Zabble promised thirty shoes by Thursday. Captain Vosk wants more.")
+    plain = words("Who took the order? Zabble. Zabble promised thirty shoes by Thursday. The captain wants more.")
     hinted = words("Who took the order? Zabelle, Zabelle")
     hinted[5]["end"] = plain[-1]["end"]  # "Zabelle" stretched to the end of the speech, nothing after it
     kept = text(merge(plain, hinted, ("Zabelle", "Captain Vosk"))[0])
-    assert kept.endswith("by Thursday. Captain Vosk wants more.")
+    assert kept.endswith("by Thursday. The captain wants more.")
     derailed = text(merge(plain, hinted, ("Zabelle", "Captain Vosk"), settings=replace(STAGE, max_word_s=None))[0])
     assert derailed.endswith("Zabelle, Zabelle")  # the whole stretch counted as covered: the rest was lost
 
