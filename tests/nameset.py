@@ -12,7 +12,8 @@ glossary, and which glossary names are spoken. Families:
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
   rms+slt at 1.15 on music; eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music;
-  held-out twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum);
+  held-out twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; blind thirteenth part:
+  slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -27,7 +28,9 @@ glossary, and which glossary names are spoken. Families:
   on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
   Scottish with f3 on New York at 1.2 dry; held-out twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
-  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry);
+  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry; blind
+  thirteenth part: m5 on New York with f5 on Lancaster at 1.4 on hum, klatt5 on Caribbean with f2 on Scottish at 0.8
+  dry, m6 on West Midlands with f3 on en-us at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -104,6 +107,14 @@ glossary, and which glossary names are spoken. Families:
   by the tenth part. So its real clip joins three more of Allison
   Smith's prompts not used before (tt-somethingwrong, tt-allbusy, demo-moreinfo; 26 s of speech) from the same pinned
   package, which speak one name of its glossary ("Linux").
+  Searched again for the thirteenth, blind part (2026-11-29, 5 minutes): a grep of the local PyPI and npm name lists
+  for terms not tried before (audiobook, spoken word, speech or voice sample, recorded speech, voice recordings, human
+  voice, spoken digit) found announcementlink 1.1 (spoken station announcements: its 14 kB wheel ships no audio) and
+  sppas 5.1.0 (its 20 MB wheel ships no audio and PyPI has no sdist of it); torchfsdd only wraps the Free Spoken Digit
+  Dataset (by its summary; not fetched). So its real clip joins three more of Allison Smith's prompts not used before
+  (followme/status, digits/mon-3, phonetic/j_p; 6 s of speech) from the same pinned package, found by reading
+  core-sounds-en.txt for words that work as names (the months and the phonetic alphabet are read alone): they speak
+  two names of its glossary ("April", "Juliet").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -166,9 +177,10 @@ eleventh, run ONCE when the stage was final (stop 18, bench/names.py --blind --c
 into `CASES`. asr_merge's rule that one glossary name never turns into another was added after that run (POST
 HOC, held12-real-linux).
 
-`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
-`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held13-*') and
-moved into `CASES` as the held-out part.
+`BLIND` holds the thirteenth part, "held13-..." (scripts BOATHOUSE, POTTERY and NURSERY, and three more Asterisk
+prompts read by Allison Smith joined into one clip), written and committed before anything ran on it (no ASR of any
+kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
+final; then it is run ONCE (bench/names.py --blind --cases 'held13-*') and moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -592,6 +604,10 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz: 16 kHz mono WAV, 
     "demo-moreinfo": ("./usr/share/asterisk/sounds/en_US_f_Allison/demo-moreinfo.g722",
                       "Asterisk is an Open Source full-featured PBX and IVR platform that runs on the Linux operating "
                       "system. For more information, visit www.asterisk.org."),
+    "followme-status": ("./usr/share/asterisk/sounds/en_US_f_Allison/followme/status.g722",
+                        "The person you are calling is not at their desk. I will try to locate them for you."),
+    "digits-mon-3": ("./usr/share/asterisk/sounds/en_US_f_Allison/digits/mon-3.g722", "April."),
+    "phonetic-j_p": ("./usr/share/asterisk/sounds/en_US_f_Allison/phonetic/j_p.g722", "Juliet."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
@@ -602,7 +618,9 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "demo-echotest": "asterisk-core-sounds-en-g722", "know": "transcriber",
                 "demo-congrats": "asterisk-core-sounds-en-g722", "spy-mobile": "asterisk-core-sounds-en-g722",
                 "spy-zap": "asterisk-core-sounds-en-g722", "tt-somethingwrong": "asterisk-core-sounds-en-g722",
-                "tt-allbusy": "asterisk-core-sounds-en-g722", "demo-moreinfo": "asterisk-core-sounds-en-g722"}
+                "tt-allbusy": "asterisk-core-sounds-en-g722", "demo-moreinfo": "asterisk-core-sounds-en-g722",
+                "followme-status": "asterisk-core-sounds-en-g722", "digits-mon-3": "asterisk-core-sounds-en-g722",
+                "phonetic-j_p": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -994,6 +1012,70 @@ BLIND_STABLES_GLOSSARY = ("Glen", "Dawn", "Captain Tjalsma", "Tjalsma", "Ffrangc
 BLIND_LINUX_GLOSSARY = ("Linux", "Lennox", "Houseman", "Sorcha")
 
 
+# --- scripts: the thirteenth part, BLIND (written 2026-11-29 07:00 UTC before anything ran on it; no ASR of any kind
+# has run on it: only its clips were synthesised to check they build; never tune on it) ---
+# Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Carol /
+# "the carol singers", Bill / "the bill for the varnish", Grant / "will not grant us", Amber / "the amber glaze", Holly
+# / "cut holly", Jay / "A jay stripped"), invented ones or unusual spellings that tiny.en would likely garble (Fort
+# Dziewic, Mrs. Abeyratne, Lake Ystwyth, Dr. Ruisdael, Mrs. Nkemdirim, Mount Cadzow), multi-word names (Fort Dziewic,
+# Mrs. Abeyratne, Lake Garton, Lake Ystwyth, Dr. Ruisdael, Cape Vennick, Mrs. Nkemdirim, Mount Cadzow, Fort Tilburn),
+# glossary names one or two letters from a common word the same script speaks, both spoken ("Taylor" and "tailor",
+# "Marchant" and "merchant"), spoken names NOT in the glossary one phoneme from a glossary name that is never spoken:
+# a vowel ("Lake Gorton" beside "Lake Garton"), the first consonant ("Cape Fennick" beside "Cape Vennick"), the last
+# syllable ("Fort Tilbury" beside "Fort Tilburn"), a consonant inside the word ("Hartington" beside "Hardington");
+# one-word name replies right after a question ("Bill.", "Amber.", "Jay."), names ending short replies ("..., Bill.",
+# "..., Amber.", "..., Holly."), a name said twice in a row ("Bill, Bill!", "Jay, Jay!"), numbers next to names
+# ("Abeyratne wants nine", "Mrs. Abeyratne row it at six", "Marchant meet him at three. Three?", "Mrs. Nkemdirim came
+# at five", "Nkemdirim for forty", "Nkemdirim to market at seven"); NEW in this part: a possessive ("Carol's boat",
+# "Marchant's yard") and a name inside a quick list of three names ("Taylor, Bill and Mrs. Abeyratne", "Grant, Amber
+# and Marchant", "Jay, Holly and Nkemdirim").
+BLIND_BOATHOUSE: tuple[tuple[str, float], ...] = (
+    ("Carol, the boat from Fort Dziewic came back holed, a crack two feet long.", 0.0),
+    ("Two feet? Who took her out?", 0.5),
+    ("Bill.", 0.3),
+    ("Bill, Bill! He ran her onto the rocks off Lake Gorton at noon.", 0.6),
+    ("Then ask Mrs. Abeyratne to patch the hull, and Taylor to stitch the sail the tailor cut too short.", 0.8),
+    ("Abeyratne wants nine pounds. The bill for the varnish came today, and the carol singers want the shed.", 0.5),
+    ("Then take Carol's boat to the regatta, Bill.", 0.4),
+    ("Fine. Taylor, Bill and Mrs. Abeyratne row it at six.", 0.7),
+)
+BLIND_BOATHOUSE_GLOSSARY = ("Carol", "Bill", "Fort Dziewic", "Mrs. Abeyratne", "Abeyratne", "Taylor", "Lake Garton")
+
+BLIND_POTTERY: tuple[tuple[str, float], ...] = (
+    ("Grant, the glaze from Lake Ystwyth turned grey in the kiln, forty bowls of it.", 0.0),
+    ("Forty? Who fired the kiln?", 0.5),
+    ("Amber.", 0.3),
+    ("Amber swore she kept it low. Dr. Ruisdael blames the clay from Cape Fennick.", 0.6),
+    ("Then the merchant can take the bowls back, and Marchant can pay for the next load himself.", 0.8),
+    ("Ruisdael says the amber glaze never suited that clay, and the council will not grant us more time.", 0.5),
+    ("Grant, Amber and Marchant meet him at three.", 0.4),
+    ("Three? Then I will phone Marchant's yard at two, Amber.", 0.7),
+)
+BLIND_POTTERY_GLOSSARY = ("Grant", "Amber", "Marchant", "Dr. Ruisdael", "Ruisdael", "Lake Ystwyth", "Cape Vennick")
+
+BLIND_NURSERY: tuple[tuple[str, float], ...] = (
+    ("Holly, the seedlings from Fort Tilbury froze in the night, eighty trays of them.", 0.0),
+    ("Eighty? Who left the glasshouse door open?", 0.5),
+    ("Jay.", 0.3),
+    ("Jay, Jay! He swore the latch was broken when Mrs. Nkemdirim came at five.", 0.6),
+    ("Then ask Nkemdirim for forty new trays, and cut holly from the hedge on Mount Cadzow to sell instead.", 0.8),
+    ("A jay stripped the berries off that hedge, and the road past Hartington is shut.", 0.5),
+    ("Then sell the wreaths at the gate, Holly.", 0.4),
+    ("Good. I send Jay, Holly and Nkemdirim to market at seven.", 0.7),
+)
+BLIND_NURSERY_GLOSSARY = ("Holly", "Jay", "Mrs. Nkemdirim", "Nkemdirim", "Mount Cadzow", "Fort Tilburn", "Hardington")
+
+# Blind real speech (thirteenth): three more prompts read by Allison Smith for Asterisk, none used before
+# (followme/status, digits/mon-3, phonetic/j_p; 4.6 s, 0.8 s and 0.9 s of G.722 at 16 kHz), joined into one clip, from
+# the same pinned Debian package as the sixth to twelfth parts' (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0),
+# their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("the person you are calling is not at their
+# desk; I will try to locate them for you", "April", "juliet": written here as sentences, "Juliet" as the name it is).
+# Two glossary names ARE spoken ("April", the month read alone, and "Juliet", the phonetic-alphabet word); three
+# never are: "Avril" (sounds like the spoken "April"), "Julian" (like "Juliet") and "Locatelli" (like "locate").
+# No other human voice with its words was found for this part (see the module docstring).
+BLIND_APRIL_GLOSSARY = ("April", "Juliet", "Avril", "Julian", "Locatelli")
+
+
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
 
@@ -1204,7 +1286,26 @@ CASES: tuple[Case, ...] = (
 # BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
 # and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
 # final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
-BLIND: tuple[Case, ...] = ()
+# BLIND (thirteenth, "held13-"): written and committed before anything ran on it (no ASR of any kind: only the clips
+# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
+# espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
+BLIND: tuple[Case, ...] = (
+    Case("held13-flite-boathouse-slow", "flite", True, _voiced(BLIND_BOATHOUSE, ("slt", "rms")),
+         BLIND_BOATHOUSE_GLOSSARY, rate=0.8),
+    Case("held13-flite-pottery-fast", "flite", True, _voiced(BLIND_POTTERY, ("kal16", "kal")), BLIND_POTTERY_GLOSSARY,
+         rate=1.4),
+    Case("held13-flite-nursery", "flite", True, _voiced(BLIND_NURSERY, ("kal", "awb")), BLIND_NURSERY_GLOSSARY,
+         rate=1.2, bed="noise", seed=133),
+    Case("held13-espeak-boathouse-fast", "espeak", True,
+         _voiced(BLIND_BOATHOUSE, ("en-us-nyc+m5", "en-gb-x-gbclan+f5")), BLIND_BOATHOUSE_GLOSSARY, rate=1.4,
+         bed="hum", seed=134),
+    Case("held13-espeak-pottery-slow", "espeak", True,
+         _voiced(BLIND_POTTERY, ("en-029+klatt5", "en-gb-scotland+f2")), BLIND_POTTERY_GLOSSARY, rate=0.8),
+    Case("held13-espeak-nursery", "espeak", True, _voiced(BLIND_NURSERY, ("en-gb-x-gbcwmd+m6", "en-us+f3")),
+         BLIND_NURSERY_GLOSSARY, rate=1.2),
+    Case("held13-real-april", "real", True, (("followme-status", "", 0.0), ("digits-mon-3", "", 0.7),
+                                             ("phonetic-j_p", "", 0.5)), BLIND_APRIL_GLOSSARY, bed="music", seed=137),
+)
 
 
 def case(name: str) -> Case:
