@@ -253,18 +253,62 @@ def name_count(text: str, name: str) -> int:
 
 
 def name_score(reference: str, hypothesis: str, glossary: tuple[str, ...] | list[str]) -> tuple[int, int, int]:
-    """(names spoken, names spelled right, names invented) of a transcript against its reference.
+    """(names spoken, names spelled right, names invented) of a transcript against its reference, by place.
 
-    Right: per glossary name, the occurrences found in both (min of the counts). Invented: occurrences in the
-    hypothesis beyond those in the reference (any occurrence of a name never spoken).
+    The two texts' words are aligned (`aligned_words`). An occurrence of a glossary name in the hypothesis is
+    right where one of its words stands against a word of an occurrence of the same name in the reference (each
+    reference occurrence counts once); every other occurrence is invented: a name written for the common word
+    ("the Gale last night" for "the gale"), a read-back loop's repeats, a name put where another was said.
     """
+    ref_words, hyp_words = _words(reference), _words(hypothesis)
+    against = aligned_words([w for _, _, w in ref_words], [w for _, _, w in hyp_words])
     spoken = right = invented = 0
     for name in glossary:
-        ref, hyp = name_count(reference, name), name_count(hypothesis, name)
-        spoken += ref
-        right += min(ref, hyp)
-        invented += max(0, hyp - ref)
+        said = _occurrences(reference, name, ref_words)
+        written = _occurrences(hypothesis, name, hyp_words)
+        spoken += len(said)
+        unmatched = list(said)
+        for place in written:
+            match = next((s for s in unmatched if any(against.get(i) in s for i in place)), None)
+            if match is None:
+                invented += 1
+            else:
+                unmatched.remove(match)
+                right += 1
     return spoken, right, invented
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lowercase core) of each whitespace-separated word of `text`."""
+    return [(m.start(), m.end(), re.sub(r"[^\w']", "", m.group().lower()).strip("'"))
+            for m in re.finditer(r"\S+", text)]
+
+
+def _occurrences(text: str, name: str, words: list[tuple[int, int, str]]) -> list[set[int]]:
+    """The word indices of each occurrence of `name` in `text` (as `name_count` finds them)."""
+    found = re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+    return [{i for i, (start, end, _) in enumerate(words) if start < m.end() and m.start() < end} for m in found]
+
+
+def aligned_words(reference: list[str], hypothesis: list[str]) -> dict[int, int]:
+    """hypothesis index -> reference index for the words a minimal edit script keeps or substitutes."""
+    rows, cols = len(reference), len(hypothesis)
+    cost = [[i + j if i == 0 or j == 0 else 0 for j in range(cols + 1)] for i in range(rows + 1)]
+    for i in range(1, rows + 1):
+        for j in range(1, cols + 1):
+            cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1,
+                             cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1]))
+    pairs: dict[int, int] = {}
+    i, j = rows, cols
+    while i and j:
+        if cost[i][j] == cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1]):
+            i, j = i - 1, j - 1
+            pairs[j] = i
+        elif cost[i][j] == cost[i - 1][j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs
 
 
 # --- scripts: development part --------------------------------------------------------------------

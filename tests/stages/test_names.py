@@ -85,8 +85,9 @@ def _texts(done: list[Result]) -> str:
 # like a glossary one (or a common word), written by the raw engine with hints too wherever it did not stop early;
 # neither tiny.en's nor base's scores nor pocketsphinx's acoustics separate them from right names
 # (bench/names_veto.py, bench/names_phonetic.py). The review list shows each one that asr took over other plain
-# words (name_from_glossary). nameset.name_score counts a name's occurrences, not where they are: a name written
-# for the common word ("the Gale last night") counts as right, as a read-back loop's repeats do.
+# words (name_from_glossary). nameset.name_score counts a name right only where it was said (stop 19; before, it counted
+# occurrences, so a name written for the common word, "the Gale last night", or a read-back loop's repeats counted as
+# right): held12's two name misses stay misses by place too (flite 26/34 against 27/34, espeak 20/34 against 22/34).
 WER_MISSES: dict[tuple[bool, str], str] = {
     (False, "real"): "dev real 0.083 against the raw engine with hints 0.080: held10-real-know, a telephone call, "
                      "0.209 against 0.187 (0.209 without the glossary too; the prompt helped the raw engine's "
