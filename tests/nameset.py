@@ -12,7 +12,7 @@ glossary, and which glossary names are spoken. Families:
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
   rms+slt at 1.15 on music; eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music;
-  held-out twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; blind thirteenth part:
+  twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; held-out thirteenth part:
   slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
@@ -27,8 +27,8 @@ glossary, and which glossary names are spoken. Families:
   at 0.8 dry, klatt6 on New York with m5 on RP at 1.2 dry; tenth part: m3 on Lancaster with f1 on en-us at 1.4
   on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
-  Scottish with f3 on New York at 1.2 dry; held-out twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
-  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry; blind
+  Scottish with f3 on New York at 1.2 dry; twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
+  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry; held-out
   thirteenth part: m5 on New York with f5 on Lancaster at 1.4 on hum, klatt5 on Caribbean with f2 on Scottish at 0.8
   dry, m6 on West Midlands with f3 on en-us at 1.2 dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
@@ -170,17 +170,20 @@ ran on them (0baefc8, 520f86b), kept in `BLIND` while the stage was fixed on the
 final stage of stop 18 and looked at: they are SEEN and part of the development part (asr_rehint's jump was
 chosen on held11 at stop 18).
 
-The held-out part is now the twelfth, "held12-..." (scripts TIMBERYARD, PRINTWORKS and STABLES, three more
-Asterisk prompts read by Allison Smith): written and committed before anything ran on it (bc37127; no ASR of any
-kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage was fixed on the
-eleventh, run ONCE when the stage was final (stop 18, bench/names.py --blind --cases 'held12-*'), and then moved
-into `CASES`. asr_merge's rule that one glossary name never turns into another was added after that run (POST
-HOC, held12-real-linux).
+The twelfth part, "held12-..." (scripts TIMBERYARD, PRINTWORKS and STABLES, three more Asterisk prompts read by
+Allison Smith), was written and committed before anything ran on it (bc37127), kept in `BLIND` while the stage was
+fixed on the eleventh, run ONCE when the stage was final (stop 18) and looked at: it is SEEN and part of the
+development part (asr_merge's rule that one glossary name never turns into another was chosen on it, POST HOC).
 
-`BLIND` holds the thirteenth part, "held13-..." (scripts BOATHOUSE, POTTERY and NURSERY, and three more Asterisk
-prompts read by Allison Smith joined into one clip), written and committed before anything ran on it (no ASR of any
-kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
-final; then it is run ONCE (bench/names.py --blind --cases 'held13-*') and moved into `CASES` as the held-out part.
+The held-out part is now the thirteenth, "held13-..." (scripts BOATHOUSE, POTTERY and NURSERY, three more Asterisk
+prompts read by Allison Smith joined into one clip): written and committed before anything ran on it (1946a31; no
+ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the twelfth was looked
+at, run ONCE with the final stage of stop 18 (stop 19, bench/names.py --blind --cases 'held13-*'), and then moved
+into `CASES`.
+
+`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
+`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held14-*') and
+moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -994,8 +997,8 @@ SDIST_PACKAGES = {"mary": "praatio", "bobby": "praatio", "damon": "praatio"}  # 
 BLIND_CONGRATS_GLOSSARY = ("Bluetooth", "Zap", "Dyal", "Digby", "Sampson")
 
 
-# --- scripts: the twelfth part, the held-out one (written blind 2026-11-29 05:00 UTC before anything ran on it, run
-# once at stop 18; never tune on it) ---
+# --- scripts: the twelfth part (written blind 2026-11-29 05:00 UTC before anything ran on it, run once at stop 18,
+# held out then; SEEN since stop 19) ---
 # Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Heath /
 # "on the heath", Gale / "the gale", Olive / "olive oil", Page / "every page", Glen / "down the glen", Dawn / "before
 # dawn"), invented ones or unusual spellings that tiny.en would likely garble (Fort Szekeres, Dr. Vuorinen, Mrs.
@@ -1045,19 +1048,19 @@ BLIND_STABLES: tuple[tuple[str, float], ...] = (
 )
 BLIND_STABLES_GLOSSARY = ("Glen", "Dawn", "Captain Tjalsma", "Tjalsma", "Ffrangcon", "Fort Brendale", "Wenlover")
 
-# Held-out real speech (twelfth, written blind): three more prompts read by Allison Smith for Asterisk, none used before
-# (tt-somethingwrong, tt-allbusy, demo-moreinfo; 2.6 s, 9.0 s and 14.7 s of G.722 at 16 kHz), joined into one clip,
-# from the same pinned Debian package as the sixth to eleventh parts' (asterisk-core-sounds-en-g722 1.6.1-1;
-# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("linux" there, written "Linux"
-# here as the name it is; "www.asterisk.org" as it states it). One glossary name IS spoken ("Linux"); three never
-# are: "Lennox" (sounds like the spoken "Linux"), "Houseman" (like "household") and "Sorcha" (like "Source").
-# "Asterisk" is spoken but not in this glossary. No other human voice with its words was found for this part (see
-# the module docstring).
+# Real speech (twelfth, written blind; seen since stop 19): three more prompts read by Allison Smith for Asterisk,
+# none used before (tt-somethingwrong, tt-allbusy, demo-moreinfo; 2.6 s, 9.0 s and 14.7 s of G.722 at 16 kHz), joined
+# into one clip, from the same pinned Debian package as the sixth to eleventh parts' (asterisk-core-sounds-en-g722
+# 1.6.1-1; CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("linux" there, written
+# "Linux" here as the name it is; "www.asterisk.org" as it states it). One glossary name IS spoken ("Linux"); three
+# never are: "Lennox" (sounds like the spoken "Linux"), "Houseman" (like "household") and "Sorcha" (like "Source").
+# "Asterisk" is spoken but not in this glossary. No other human voice with its words was found for this part (see the
+# module docstring).
 BLIND_LINUX_GLOSSARY = ("Linux", "Lennox", "Houseman", "Sorcha")
 
 
-# --- scripts: the thirteenth part, BLIND (written 2026-11-29 07:00 UTC before anything ran on it; no ASR of any kind
-# has run on it: only its clips were synthesised to check they build; never tune on it) ---
+# --- scripts: the thirteenth part, the held-out one (written blind 2026-11-29 07:00 UTC before anything ran on it, run
+# once at stop 19; never tune on it) ---
 # Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Carol /
 # "the carol singers", Bill / "the bill for the varnish", Grant / "will not grant us", Amber / "the amber glaze", Holly
 # / "cut holly", Jay / "A jay stripped"), invented ones or unusual spellings that tiny.en would likely garble (Fort
@@ -1109,14 +1112,14 @@ BLIND_NURSERY: tuple[tuple[str, float], ...] = (
 )
 BLIND_NURSERY_GLOSSARY = ("Holly", "Jay", "Mrs. Nkemdirim", "Nkemdirim", "Mount Cadzow", "Fort Tilburn", "Hardington")
 
-# Blind real speech (thirteenth): three more prompts read by Allison Smith for Asterisk, none used before
-# (followme/status, digits/mon-3, phonetic/j_p; 4.6 s, 0.8 s and 0.9 s of G.722 at 16 kHz), joined into one clip, from
-# the same pinned Debian package as the sixth to twelfth parts' (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0),
-# their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("the person you are calling is not at their
-# desk; I will try to locate them for you", "April", "juliet": written here as sentences, "Juliet" as the name it is).
-# Two glossary names ARE spoken ("April", the month read alone, and "Juliet", the phonetic-alphabet word); three
-# never are: "Avril" (sounds like the spoken "April"), "Julian" (like "Juliet") and "Locatelli" (like "locate").
-# No other human voice with its words was found for this part (see the module docstring).
+# Held-out real speech (thirteenth, written blind): three more prompts read by Allison Smith for Asterisk, none used
+# before (followme/status, digits/mon-3, phonetic/j_p; 4.6 s, 0.8 s and 0.9 s of G.722 at 16 kHz), joined into one
+# clip, from the same pinned Debian package as the sixth to twelfth parts' (asterisk-core-sounds-en-g722 1.6.1-1;
+# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("the person you are calling is
+# not at their desk; I will try to locate them for you", "April", "juliet": written here as sentences, "Juliet" as the
+# name it is). Two glossary names ARE spoken ("April", the month read alone, and "Juliet", the phonetic-alphabet
+# word); three never are: "Avril" (sounds like the spoken "April"), "Julian" (like "Juliet") and "Locatelli" (like
+# "locate"). No other human voice with its words was found for this part (see the module docstring).
 BLIND_APRIL_GLOSSARY = ("April", "Juliet", "Avril", "Julian", "Locatelli")
 
 
@@ -1306,34 +1309,28 @@ CASES: tuple[Case, ...] = (
          BLIND_PRAATIO_GLOSSARY),
     Case("held11-real-congrats", "real", False, (("demo-congrats", "", 0.0), ("spy-mobile", "", 0.7),
                                                 ("spy-zap", "", 0.5)), BLIND_CONGRATS_GLOSSARY, bed="music", seed=118),
-    # HELD-OUT (twelfth, "held12-"): written and committed before anything ran on it (bc37127, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 18 (bench/names.py --blind --cases 'held12-*') and then moved
-    # here. Flite voice pairs at rates and beds no other case pairs them with,
-    # espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
-    Case("held12-flite-timberyard-fast", "flite", True, _voiced(BLIND_TIMBERYARD, ("slt", "kal")),
+    # SEEN (twelfth, "held12-"): written and committed before anything ran on it (bc37127, as BLIND, outside CASES),
+    # run ONCE with the final stage of stop 18 (bench/names.py --blind --cases 'held12-*'); held out at stop 18,
+    # development since stop 19 (asr_merge's rename rule was added after its one run, POST HOC).
+    Case("held12-flite-timberyard-fast", "flite", False, _voiced(BLIND_TIMBERYARD, ("slt", "kal")),
          BLIND_TIMBERYARD_GLOSSARY, rate=1.4),
-    Case("held12-flite-printworks-slow", "flite", True, _voiced(BLIND_PRINTWORKS, ("rms", "awb")),
+    Case("held12-flite-printworks-slow", "flite", False, _voiced(BLIND_PRINTWORKS, ("rms", "awb")),
          BLIND_PRINTWORKS_GLOSSARY, rate=0.8),
-    Case("held12-flite-stables", "flite", True, _voiced(BLIND_STABLES, ("kal16", "slt")), BLIND_STABLES_GLOSSARY,
+    Case("held12-flite-stables", "flite", False, _voiced(BLIND_STABLES, ("kal16", "slt")), BLIND_STABLES_GLOSSARY,
          rate=1.15, bed="hum", seed=123),
-    Case("held12-espeak-timberyard-slow", "espeak", True,
+    Case("held12-espeak-timberyard-slow", "espeak", False,
          _voiced(BLIND_TIMBERYARD, ("en-gb-scotland+klatt4", "en-gb-x-rp+f5")), BLIND_TIMBERYARD_GLOSSARY, rate=0.8),
-    Case("held12-espeak-printworks-fast", "espeak", True,
+    Case("held12-espeak-printworks-fast", "espeak", False,
          _voiced(BLIND_PRINTWORKS, ("en-gb-x-gbclan+f3", "en-029+m4")), BLIND_PRINTWORKS_GLOSSARY, rate=1.4,
          bed="music", seed=125),
-    Case("held12-espeak-stables", "espeak", True, _voiced(BLIND_STABLES, ("en-us-nyc+m8", "en-gb-x-gbcwmd+f1")),
+    Case("held12-espeak-stables", "espeak", False, _voiced(BLIND_STABLES, ("en-us-nyc+m8", "en-gb-x-gbcwmd+f1")),
          BLIND_STABLES_GLOSSARY, rate=1.2),
-    Case("held12-real-linux", "real", True, (("tt-somethingwrong", "", 0.0), ("tt-allbusy", "", 0.6),
+    Case("held12-real-linux", "real", False, (("tt-somethingwrong", "", 0.0), ("tt-allbusy", "", 0.6),
                                              ("demo-moreinfo", "", 0.8)), BLIND_LINUX_GLOSSARY, bed="noise", seed=127),
-)
-
-# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
-# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
-# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held11-*', to keep another blind).
-# BLIND (thirteenth, "held13-"): written and committed before anything ran on it (no ASR of any kind: only the clips
-# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
-# espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
-BLIND: tuple[Case, ...] = (
+    # HELD-OUT (thirteenth, "held13-"): written and committed before anything ran on it (1946a31, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 18 (stop 19: bench/names.py --blind --cases 'held13-*') and then
+    # moved here. Flite voice pairs at rates and beds no other case pairs them with, espeak-ng variant-accent
+    # pairings no case uses, and three Allison prompts not used before.
     Case("held13-flite-boathouse-slow", "flite", True, _voiced(BLIND_BOATHOUSE, ("slt", "rms")),
          BLIND_BOATHOUSE_GLOSSARY, rate=0.8),
     Case("held13-flite-pottery-fast", "flite", True, _voiced(BLIND_POTTERY, ("kal16", "kal")), BLIND_POTTERY_GLOSSARY,
@@ -1350,6 +1347,11 @@ BLIND: tuple[Case, ...] = (
     Case("held13-real-april", "real", True, (("followme-status", "", 0.0), ("digits-mon-3", "", 0.7),
                                              ("phonetic-j_p", "", 0.5)), BLIND_APRIL_GLOSSARY, bed="music", seed=137),
 )
+
+# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
+# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
+# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held14-*', to keep another blind).
+BLIND: tuple[Case, ...] = ()
 
 
 def case(name: str) -> Case:
