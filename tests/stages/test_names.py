@@ -176,7 +176,7 @@ def check(clip: nameset.Clip, text: str, bound: float, wrong: int) -> None:
 
 
 HELD_OUT_PARTS = ("held13-",)  # the held-out parts of nameset.CASES, each run once blind
-BLIND_PARTS: tuple[str, ...] = ()  # the parts of nameset.BLIND, each written before anything ran on it
+BLIND_PARTS: tuple[str, ...] = ("held14-",)  # the parts of nameset.BLIND, each written before anything ran on it
 
 
 def test_the_set_is_deterministic_and_has_what_it_promises(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_the_held_out_part_builds_and_shares_nothing(tmp_path: Path) -> None:
 
 def test_the_blind_part_builds_and_shares_nothing(tmp_path: Path) -> None:
     """The blind parts (nameset.BLIND, each written before anything ran on it; no ASR here, nor anywhere until the
-    stage is final; none right now): each part gets the same checks, against every case of CASES and of any
+    stage is final; held14- right now): each part gets the same checks, against every case of CASES and of any
     other blind part, and all are outside CASES."""
     assert {c.name.split("-")[0] + "-" for c in nameset.BLIND} == set(BLIND_PARTS)
     assert not {c.name for c in nameset.BLIND} & {c.name for c in nameset.CASES}
@@ -240,10 +240,10 @@ def _check_part(part: list[nameset.Case], prefix: str, others: list[nameset.Case
         gaps = sum(gap for _, _, gap in c.lines)
         assert abs(clip.duration_s - (1 + speech + gaps + 1)) < 0.01 and speech > 0.2 * len(clip.text.split())
         assert clip.absent, c.name
-        if c.family == "real":  # one or more recordings joined; held7's to held13's speak glossary names, earlier none
+        if c.family == "real":  # one or more recordings joined; held7's to held14's speak glossary names, earlier none
             assert clip.text == " ".join(recordings[voice][1] for voice, _, _ in c.lines)
             assert bool(clip.spoken) == c.name.startswith(("held7-", "held8-", "held9-", "held10-", "held11-",
-                                                           "held12-", "held13-")), \
+                                                           "held12-", "held13-", "held14-")), \
                 clip.spoken
         else:
             assert clip.text == " ".join(text for _, text, _ in c.lines)
