@@ -5,8 +5,9 @@ the distinctive words of multi-word names ("Morrow" of "Captain Morrow"). A span
 score reaches the threshold, unless a word that would change is a dictionary word used as such
 ("castle" is left alone; "Kessol" or a capitalised "Castle" mid-sentence may be a garbled name), or a
 word the recogniser wrote while it saw the glossary (asr marks it "hinted"): with the names in front of it, it
-chose another name (a capitalised word that is no word of a glossary name) or a dictionary word (lowercase,
-spelled otherwise than the name: "breakwater" stays, though "ember" may still become "Ember"). A multi-word
+chose another name (a capitalised word that is no word of a glossary name, unless it reads exactly as the name:
+"Macrell" becomes "Mackrell") or a dictionary word (lowercase, spelled otherwise than the name: "breakwater" stays,
+though "ember" may still become "Ember"). A multi-word
 name already spelled right claims its words. The punctuation around the span is kept; words get the
 glossary's spelling and share the span's time.
 """
@@ -107,10 +108,20 @@ def _other_name(tokens: list[Token], name: str, spelled: set[str]) -> bool:
     return any(t.core in spelled and t.core not in name.split() for t in tokens)
 
 
-def _chosen_name(tokens: list[Token], spelled: set[str]) -> bool:
+def sound_spelling(text: str) -> str:
+    """The letters of `text` with the spellings English reads alike made one: "ck" and a hard "c" as "k", "ph"
+    as "f", doubled letters single ("Macrell" and "Mackrell" both "makrel"; "Kessock" and "Kissock" differ)."""
+    letters = re.sub(r"[^a-z]", "", text.lower()).replace("ck", "k").replace("ph", "f")
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"c(?![eiy])", "k", letters))
+
+
+def _chosen_name(tokens: list[Token], name: str, spelled: set[str]) -> bool:
     """Whether a word of the span is a capitalised word the recogniser wrote while it saw the glossary that
     is no word of a glossary name: it chose another name there (the spoken "Carrow" beside the glossary's
-    "Harrow" stays "Carrow")."""
+    "Harrow" stays "Carrow"), unless the span reads exactly as the name (`sound_spelling`): then it chose the
+    name and spelled it otherwise ("Macrell" for the glossary's "Mackrell")."""
+    if sound_spelling(" ".join(t.core for t in tokens)) == sound_spelling(name):
+        return False
     return any(t.hinted and t.core[:1].isupper() and t.core not in spelled for t in tokens)
 
 
@@ -173,7 +184,8 @@ def correct_tokens(
                     continue  # already right, or the name is there with another word ("Mr. John Dashwood")
                 score = 100.0 if said == target else fuzz.ratio(said, target)
                 if score >= threshold and not _protected(span, name, zipf, i in starts) and not _other_name(
-                        span, name, spelled) and not _chosen_name(span, spelled) and not _chosen_word(span, name, zipf):
+                        span, name, spelled) and not _chosen_name(span, name, spelled) and not _chosen_word(
+                        span, name, zipf):
                     matches.append((score, n, i, name, text))
     matches.sort(key=lambda m: (-m[0], -m[1], m[2]))
     taken: set[int] = set(right)

@@ -134,6 +134,22 @@ def test_a_name_the_recogniser_chose_with_the_glossary_in_front_of_it_stays() ->
     assert correct_segment(heard, names, zipf)[0]["text"] == "Then ask Sergeant Hale."
 
 
+def test_a_name_the_recogniser_chose_and_spelled_otherwise_takes_the_glossary_spelling() -> None:
+    """A capitalised hinted word that reads exactly as a glossary name ("Macrell": "ck" and a hard "c" alike,
+    doubled letters single) is that name misspelled: it takes the glossary's spelling. One sound apart, it stays
+    (the spoken "Kessock" beside the glossary's "Kissock")."""
+    from ner_correct import candidates, correct_segment, word_frequency
+
+    zipf = word_frequency("en")
+    names = candidates(["Mackrell", "Mount Kissock", "Phillips"], zipf)
+    for said, right in (("Wake Macrell at four.", "Wake Mackrell at four."),
+                        ("Ask Philips now.", "Ask Phillips now."),
+                        ("Up Mount Kessock again.", "Up Mount Kessock again.")):
+        heard = segment(said)
+        heard["words"][1]["hinted"] = heard["words"][2]["hinted"] = True
+        assert correct_segment(heard, names, zipf)[0]["text"] == right, said
+
+
 def test_a_dictionary_word_the_recogniser_chose_with_the_glossary_in_front_of_it_stays() -> None:
     """A lowercase dictionary word asr wrote while it saw the glossary is not respelled into a name ("behind the
     breakwater" stays, held8-flite-regatta-slow), though the same letters may take the name's case ("ember" is the
