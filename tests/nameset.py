@@ -268,9 +268,14 @@ class Clip:
         return 60 * len(self.text.split()) / speech
 
 
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """`name` as whole words, exact case ("Hope" the name, not "hope")."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+
+
 def name_count(text: str, name: str) -> int:
     """How often `name` occurs in `text` as whole words, exact case ("Hope" the name, not "hope")."""
-    return len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text))
+    return len(_name_pattern(name).findall(text))
 
 
 def name_score(reference: str, hypothesis: str, glossary: tuple[str, ...] | list[str]) -> tuple[int, int, int]:
@@ -307,8 +312,8 @@ def _words(text: str) -> list[tuple[int, int, str]]:
 
 def _occurrences(text: str, name: str, words: list[tuple[int, int, str]]) -> list[set[int]]:
     """The word indices of each occurrence of `name` in `text` (as `name_count` finds them)."""
-    found = re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
-    return [{i for i, (start, end, _) in enumerate(words) if start < m.end() and m.start() < end} for m in found]
+    return [{i for i, (start, end, _) in enumerate(words) if start < m.end() and m.start() < end}
+            for m in _name_pattern(name).finditer(text)]
 
 
 def aligned_words(reference: list[str], hypothesis: list[str]) -> dict[int, int]:
